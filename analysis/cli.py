@@ -1,0 +1,99 @@
+"""Command line: ``python -m analysis {validate,features,summary} …``."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from . import schema
+from .corpus import load_corpus, summary
+from .features import dumps, featurize, write_atomic
+from .validate import CorpusError, check_corpus
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """Check a corpus directory; print every problem, or a summary when there are none."""
+    checked = check_corpus(args.dir)
+    if not checked.problems:
+        try:
+            corpus = load_corpus(args.dir)
+        except CorpusError as exc:
+            checked.problems = exc.problems
+    if checked.problems:
+        for problem in checked.problems:
+            print(os.path.join(args.dir, str(problem)), file=sys.stderr)
+        print(f"{len(checked.problems)} problem(s) in {args.dir}", file=sys.stderr)
+        return 1
+    print(f"{args.dir}: {len(corpus)} articles, {corpus.articles['outlet_id'].nunique()} sites, "
+          f"{corpus.articles['origin_id'].nunique()} origin outlets — valid\n")
+    print(summary(corpus).to_string())
+    return 0
+
+
+def cmd_features(args: argparse.Namespace) -> int:
+    """Write ngrams-v1 features JSON for each text file given."""
+    out = Path(args.out)
+    failed = 0
+    for name in args.files:
+        path = Path(name)
+        article_id = path.stem
+        try:
+            text = path.read_bytes().decode("utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            print(f"{path}: file: cannot be read as UTF-8 ({exc})", file=sys.stderr)
+            failed += 1
+            continue
+        if not schema.SAFE_ID.match(article_id):
+            print(f"{path}: article_id: {article_id!r} is not a safe id (rename the file)", file=sys.stderr)
+            failed += 1
+            continue
+        if not text.strip():
+            print(f"{path}: text: empty", file=sys.stderr)
+            failed += 1
+            continue
+        target = out / f"{article_id}.json"
+        write_atomic(target, dumps(featurize(text).to_dict(article_id)))
+        print(f"{path} -> {target}")
+    return 1 if failed else 0
+
+
+def cmd_summary(args: argparse.Namespace) -> int:
+    """Write the corpus summary (articles per group x language) as CSV and Markdown."""
+    corpus = load_corpus(args.dir)
+    table = summary(corpus)
+    out = Path(args.out)
+    write_atomic(out / "corpus-summary.csv", table.to_csv(lineterminator="\n"))
+    write_atomic(out / "corpus-summary.md", f"# Corpus summary: {args.dir}\n\n"
+                 f"{len(corpus)} articles; origin group x language:\n\n```\n{table.to_string()}\n```\n")
+    print(f"wrote {out / 'corpus-summary.csv'} and {out / 'corpus-summary.md'}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser of ``python -m analysis``."""
+    parser = argparse.ArgumentParser(prog="python -m analysis", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("validate", help="check a corpus directory and print a summary")
+    p.add_argument("dir", nargs="?", default="corpus")
+    p.set_defaults(func=cmd_validate)
+    p = sub.add_parser("features", help="write ngrams-v1 features JSON for text files")
+    p.add_argument("files", nargs="+", metavar="FILE.txt")
+    p.add_argument("--out", default=".", help="directory for <article_id>.json (default: .)")
+    p.set_defaults(func=cmd_features)
+    p = sub.add_parser("summary", help="write a corpus summary table")
+    p.add_argument("dir", nargs="?", default="corpus")
+    p.add_argument("--out", default="reports")
+    p.set_defaults(func=cmd_summary)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except CorpusError as exc:
+        print(exc, file=sys.stderr)
+        return 1

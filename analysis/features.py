@@ -1,0 +1,128 @@
+"""The ``ngrams-v1`` article features: word, word-pair and scare-quote counts.
+
+Implements ``corpus/FEATURES-SPEC.md`` exactly, so an article held as text and an
+article held only as features are counted the same way. The spec is the authority;
+the step numbers in comments refer to it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+TOKENIZER = "ngrams-v1"
+
+# Step 2: punctuation folding.
+_FOLD = str.maketrans(
+    {
+        "\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u0060": "'", "\u00b4": "'", "\u2032": "'",
+        "\u2010": "-", "\u2011": "-",
+        "\u2012": " ", "\u2013": " ", "\u2014": " ", "\u2015": " ", "\u2212": " ",
+    }
+)
+# Step 3: segment boundaries.
+_SEGMENT = re.compile(r"[.!?;:]+(?=\s|\Z)|[\n\r\"\u201c\u201d\u201e\u00ab\u00bb()\[\]{}]")
+# Step 4: tokens.
+_TOKEN = re.compile(r"\d+(?:[.,]\d+)+|[^\W_]+(?:['-][^\W_]+)*")
+# Step 7: quotations, matched on the lowered (unfolded) text.
+_QUOTED = re.compile(
+    "[\"\u201c\u201e\u00ab]([^\"\u201c\u201d\u201e\u00ab\u00bb\n]{1,80})[\"\u201d\u00bb\u201c]"
+    "|\u2018([^\u2018\u2019\n]{1,80})\u2019"
+)
+MAX_QUOTED_TOKENS = 3
+
+
+@dataclass
+class Features:
+    """The ngrams-v1 counts of one text."""
+
+    n_tokens: int = 0
+    unigrams: Counter = field(default_factory=Counter)
+    bigrams: Counter = field(default_factory=Counter)
+    quoted: Counter = field(default_factory=Counter)
+
+    def to_dict(self, article_id: str, source: str = "full text") -> dict:
+        """Return the spec's JSON object (count maps with sorted keys)."""
+        return {
+            "article_id": article_id,
+            "source": source,
+            "tokenizer": TOKENIZER,
+            "n_tokens": self.n_tokens,
+            "unigrams": dict(sorted(self.unigrams.items())),
+            "bigrams": dict(sorted(self.bigrams.items())),
+            "quoted": dict(sorted(self.quoted.items())),
+        }
+
+
+def normalise(text: str) -> str:
+    """Return the text after step 1 (NFKC, then lower case)."""
+    return unicodedata.normalize("NFKC", text).lower()
+
+
+def fold(lowered: str) -> str:
+    """Return the text after step 2 (apostrophes, hyphens and dashes folded)."""
+    return lowered.translate(_FOLD)
+
+
+def tokenize_segment(segment: str) -> list[str]:
+    """Return the tokens of one segment by step 4."""
+    tokens = []
+    for token in _TOKEN.findall(segment):
+        if token.endswith("'s"):
+            token = token[:-2]
+        if len(token) >= 2:
+            tokens.append(token)
+    return tokens
+
+
+def segments(norm: str) -> list[str]:
+    """Return the segments of a folded text by step 3."""
+    return _SEGMENT.split(norm)
+
+
+def quoted_phrases(lowered: str) -> list[str]:
+    """Return the 1-3 token quoted phrases of a lowered text by step 7, in order."""
+    phrases = []
+    for match in _QUOTED.finditer(lowered):
+        inside = match.group(1) if match.group(1) is not None else match.group(2)
+        tokens = tokenize_segment(fold(inside))
+        if 1 <= len(tokens) <= MAX_QUOTED_TOKENS:
+            phrases.append(" ".join(tokens))
+    return phrases
+
+
+def featurize(text: str) -> Features:
+    """Return the ngrams-v1 features of one article body (no headline)."""
+    lowered = normalise(text)
+    result = Features()
+    for segment in segments(fold(lowered)):
+        tokens = tokenize_segment(segment)
+        result.unigrams.update(tokens)
+        result.bigrams.update(f"{a} {b}" for a, b in zip(tokens, tokens[1:]))
+    result.n_tokens = sum(result.unigrams.values())
+    result.quoted.update(quoted_phrases(lowered))
+    return result
+
+
+def dumps(document: dict) -> str:
+    """Return a features document serialised as the corpus files are (1-space indent, UTF-8)."""
+    return json.dumps(document, ensure_ascii=False, indent=1) + "\n"
+
+
+def write_atomic(path: Path, content: str) -> None:
+    """Write text to ``path`` via a temporary file and rename, so no partial file is left."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(content)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,263 @@
+"""Check a corpus directory and report every problem as ``file:row: field: what is wrong``.
+
+Row numbers are line numbers in the CSV file (the header is line 1). Checks never stop at
+the first problem: :func:`check_corpus` collects them all, and :func:`analysis.corpus.load_corpus`
+raises one :class:`CorpusError` carrying the same list, so a corpus with problems is never
+partly loaded.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import schema
+from .features import TOKENIZER
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a corpus: where it is and what is wrong."""
+
+    file: str
+    row: int | None
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file if self.row is None else f"{self.file}:{self.row}"
+        return f"{where}: {self.field}: {self.message}"
+
+
+class CorpusError(ValueError):
+    """A corpus directory failed validation; ``problems`` lists every problem found."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = list(problems)
+        lines = "\n".join(f"  {p}" for p in self.problems)
+        super().__init__(f"{len(self.problems)} problem(s) in the corpus:\n{lines}")
+
+
+@dataclass
+class CheckedCorpus:
+    """The parsed contents of a corpus directory, with the problems found while parsing."""
+
+    root: Path
+    outlets: list[tuple[int, dict]] = field(default_factory=list)
+    articles: list[tuple[int, dict]] = field(default_factory=list)
+    features: dict[str, dict] = field(default_factory=dict)
+    texts: dict[str, str] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    def add(self, file: str, row: int | None, fld: str, message: str) -> None:
+        """Record one problem."""
+        self.problems.append(Problem(file, row, fld, message))
+
+
+def read_utf8(path: Path, name: str, checked: CheckedCorpus) -> str | None:
+    """Return a file's text, or None after recording why it cannot be read as UTF-8."""
+    try:
+        return path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        checked.add(name, None, "encoding", f"not UTF-8 (byte {exc.start}: {exc.reason})")
+    except OSError as exc:
+        checked.add(name, None, "file", f"cannot be read ({exc.strerror})")
+    return None
+
+
+def read_table(root: Path, name: str, columns: tuple[str, ...], checked: CheckedCorpus) -> list:
+    """Return ``(line, row)`` pairs of a CSV file whose header must equal ``columns``."""
+    path = root / name
+    if not path.is_file():
+        checked.add(name, None, "file", "missing")
+        return []
+    text = read_utf8(path, name, checked)
+    if text is None:
+        return []
+    reader = csv.DictReader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
+    header = reader.fieldnames or []
+    for column in columns:
+        if column not in header:
+            checked.add(name, 1, column, "missing column")
+    for column in header:
+        if column not in columns:
+            checked.add(name, 1, column, f"unexpected column (expected: {', '.join(columns)})")
+    if any(c not in header for c in columns):
+        return []
+    rows = []
+    line = reader.line_num
+    for row in reader:
+        line += 1  # the line the row starts on
+        if None in row or any(v is None for v in row.values()):
+            checked.add(name, line, "row", f"has {len(header)} columns in the header but not here")
+        else:
+            rows.append((line, row))
+        line = reader.line_num
+    return rows
+
+
+def check_ids(rows: list, name: str, key: str, checked: CheckedCorpus) -> None:
+    """Record unsafe and duplicate ids in column ``key``."""
+    seen: dict[str, int] = {}
+    for line, row in rows:
+        value = row[key]
+        if not schema.SAFE_ID.match(value):
+            checked.add(name, line, key, f"{value!r} is not a safe id (lower-case a-z, 0-9, . _ -)")
+        if value in seen:
+            checked.add(name, line, key, f"duplicate id {value!r} (first on line {seen[value]})")
+        else:
+            seen[value] = line
+
+
+def check_choice(value: str, allowed, name: str, line: int, fld: str, checked) -> None:
+    """Record a value that is not one of ``allowed``."""
+    if value not in allowed:
+        choices = ", ".join(sorted(allowed)) if len(allowed) < 12 else "an ISO 639-1 code"
+        checked.add(name, line, fld, f"{value!r} is not one of: {choices}")
+
+
+def check_outlets(checked: CheckedCorpus) -> None:
+    """Parse and check outlets.csv."""
+    name = "outlets.csv"
+    checked.outlets = read_table(checked.root, name, schema.OUTLET_COLUMNS, checked)
+    check_ids(checked.outlets, name, "outlet_id", checked)
+    for line, row in checked.outlets:
+        check_choice(row["group"], schema.GROUPS, name, line, "group", checked)
+        for fld in ("name", "country", "ownership"):
+            if not row[fld].strip():
+                checked.add(name, line, fld, "empty")
+
+
+def check_article_row(line: int, row: dict, outlets: dict, checked: CheckedCorpus) -> None:
+    """Record the problems of one articles.csv row."""
+    name = "articles.csv"
+    for fld in ("outlet_id", "origin_id"):
+        if row[fld] not in outlets:
+            checked.add(name, line, fld, f"unknown outlet {row[fld]!r} (not in outlets.csv)")
+    if outlets.get(row["origin_id"], {}).get("group") == "aggregator":
+        checked.add(name, line, "origin_id", f"{row['origin_id']!r} is an aggregator, never an origin")
+    published = row["published"]
+    if published and not (schema.DATE.match(published) and _is_date(published)):
+        checked.add(name, line, "published", f"{published!r} is not a date YYYY-MM-DD (or empty)")
+    check_choice(row["relation"], schema.RELATIONS, name, line, "relation", checked)
+    check_choice(row["language"], schema.ISO_639_1, name, line, "language", checked)
+    check_choice(row["date_basis"], schema.DATE_BASES, name, line, "date_basis", checked)
+    check_choice(row["text_form"], schema.TEXT_FORMS, name, line, "text_form", checked)
+    check_choice(row["truncated"], schema.BOOLEANS, name, line, "truncated", checked)
+    if not row["source_chars"].isdigit():
+        checked.add(name, line, "source_chars", f"{row['source_chars']!r} is not a whole number")
+    if not row["events"].strip():
+        checked.add(name, line, "events", "empty (give at least one event tag)")
+
+
+def _is_date(value: str) -> bool:
+    from datetime import date
+
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+def check_articles(checked: CheckedCorpus) -> None:
+    """Parse and check articles.csv against outlets.csv."""
+    name = "articles.csv"
+    checked.articles = read_table(checked.root, name, schema.ARTICLE_COLUMNS, checked)
+    check_ids(checked.articles, name, "article_id", checked)
+    outlets = {row["outlet_id"]: row for _, row in checked.outlets}
+    for line, row in checked.articles:
+        check_article_row(line, row, outlets, checked)
+
+
+def check_features_doc(doc, article_id: str, name: str, checked: CheckedCorpus) -> bool:
+    """Record what is wrong with one parsed features document; return True if it is usable."""
+    if not isinstance(doc, dict):
+        checked.add(name, None, "document", "not a JSON object")
+        return False
+    problems_before = len(checked.problems)
+    if doc.get("tokenizer") != TOKENIZER:
+        checked.add(name, None, "tokenizer", f"{doc.get('tokenizer')!r} is not {TOKENIZER!r}")
+    if doc.get("article_id") != article_id:
+        checked.add(name, None, "article_id",
+                    f"{doc.get('article_id')!r} differs from the file name {article_id!r}")
+    n_tokens = doc.get("n_tokens")
+    if not (isinstance(n_tokens, int) and not isinstance(n_tokens, bool) and n_tokens >= 0):
+        checked.add(name, None, "n_tokens", f"{n_tokens!r} is not a non-negative integer")
+    for key in ("unigrams", "bigrams", "quoted"):
+        counts = doc.get(key)
+        if not isinstance(counts, dict):
+            checked.add(name, None, key, "missing or not an object of counts")
+            continue
+        bad = [t for t, c in counts.items()
+               if not (isinstance(c, int) and not isinstance(c, bool) and c > 0)]
+        if bad:
+            checked.add(name, None, key, f"counts must be positive integers; {len(bad)} are not "
+                        f"(first: {bad[0]!r}: {counts[bad[0]]!r})")
+    return len(checked.problems) == problems_before
+
+
+def check_files(checked: CheckedCorpus) -> None:
+    """Parse texts/ and features/ and match them against the articles.csv rows."""
+    rows = {row["article_id"]: (line, row) for line, row in checked.articles}
+    on_disk = {"texts": {}, "features": {}}
+    for sub, suffix in (("texts", ".txt"), ("features", ".json")):
+        for path in sorted((checked.root / sub).glob(f"*{suffix}")):
+            on_disk[sub][path.stem] = path
+            if path.stem not in rows:
+                checked.add(f"{sub}/{path.name}", None, "article_id",
+                            f"no row for {path.stem!r} in articles.csv")
+    for article_id, (line, row) in rows.items():
+        text_path = on_disk["texts"].get(article_id)
+        features_path = on_disk["features"].get(article_id)
+        if text_path is None and features_path is None:
+            checked.add("articles.csv", line, "article_id",
+                        f"neither texts/{article_id}.txt nor features/{article_id}.json exists")
+        elif row["text_form"] == "full" and text_path is None:
+            checked.add("articles.csv", line, "text_form", f"'full' but texts/{article_id}.txt is missing")
+        if text_path is not None:
+            read_text(text_path, article_id, checked)
+        if features_path is not None:
+            read_features(features_path, article_id, checked)
+
+
+def read_text(path: Path, article_id: str, checked: CheckedCorpus) -> None:
+    """Read one text into ``checked.texts``, recording encoding problems and empty texts."""
+    name = f"texts/{path.name}"
+    text = read_utf8(path, name, checked)
+    if text is None:
+        return
+    if not text.strip():
+        checked.add(name, None, "text", "empty")
+        return
+    checked.texts[article_id] = text
+
+
+def read_features(path: Path, article_id: str, checked: CheckedCorpus) -> None:
+    """Read one features file into ``checked.features`` if it is valid."""
+    name = f"features/{path.name}"
+    raw = read_utf8(path, name, checked)
+    if raw is None:
+        return
+    try:
+        doc = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        checked.add(name, exc.lineno, "json", f"not valid JSON ({exc.msg})")
+        return
+    if check_features_doc(doc, article_id, name, checked):
+        checked.features[article_id] = doc
+
+
+def check_corpus(path: str | Path = "corpus") -> CheckedCorpus:
+    """Return the parsed corpus directory with every problem found in it."""
+    checked = CheckedCorpus(root=Path(path))
+    if not checked.root.is_dir():
+        checked.add("", None, "directory", f"{path} does not exist")
+        return checked
+    check_outlets(checked)
+    check_articles(checked)
+    check_files(checked)
+    return checked
