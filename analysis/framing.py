@@ -1,0 +1,200 @@
+"""Framing differences: distinctive TF-IDF terms, seed vs rest, Fightin' Words log-odds, bootstrap.
+
+Every function returns a tidy DataFrame sorted deterministically (ties broken by term name).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+
+from .corpus import Corpus
+from .terms import FramingVectorizer
+
+SMALL_GROUP = 3
+
+
+def _labels(corpus: Corpus, group_by: str) -> np.ndarray:
+    """Return the grouping column as an array; raise a clear error for a bad column."""
+    if group_by not in corpus.articles.columns:
+        raise KeyError(f"no column {group_by!r} to group by; columns: {', '.join(corpus.articles.columns)}")
+    labels = corpus.articles[group_by].astype(str).to_numpy()
+    if len(set(labels)) < 2:
+        raise ValueError(f"comparing groups needs at least two values of {group_by!r}; "
+                         f"this corpus has only {sorted(set(labels))}")
+    return labels
+
+
+def _mean_rows(matrix: sparse.csr_matrix, mask: np.ndarray) -> np.ndarray:
+    """Return the column means of the rows selected by a boolean mask."""
+    return np.asarray(matrix[np.flatnonzero(mask)].mean(axis=0)).ravel()
+
+
+def _top(scores: np.ndarray, terms: np.ndarray, k: int, largest: bool) -> np.ndarray:
+    """Return positions of the k best scores (largest or smallest), ties broken by term."""
+    order = np.lexsort((terms, -scores if largest else scores))
+    chosen = order[:k]
+    return chosen[(scores[chosen] > 0) if largest else (scores[chosen] < 0)]
+
+
+def group_differences(tfidf: sparse.csr_matrix, labels: np.ndarray) -> dict[str, tuple]:
+    """Return, per group, (mean TF-IDF in the group, mean in all other articles)."""
+    return {g: (_mean_rows(tfidf, labels == g), _mean_rows(tfidf, labels != g))
+            for g in sorted(set(labels))}
+
+
+def distinctive_terms(corpus: Corpus, vectorizer: FramingVectorizer, group_by: str = "group",
+                      top_k: int = 15) -> pd.DataFrame:
+    """Return each group's top-k terms by mean TF-IDF in the group minus mean in the others.
+
+    One row per group x direction x rank: ``direction`` is "over" (the group uses the term
+    more) or "under" (less). ``small_group`` flags groups with fewer than 3 articles.
+    """
+    labels = _labels(corpus, group_by)
+    terms = vectorizer.terms_
+    present = vectorizer.counts_ > 0
+    rows = []
+    for group, (inside, outside) in group_differences(vectorizer.tfidf_, labels).items():
+        mask = labels == group
+        diff = inside - outside
+        df_in = np.asarray(present[np.flatnonzero(mask)].sum(axis=0)).ravel()
+        df_out = np.asarray(present[np.flatnonzero(~mask)].sum(axis=0)).ravel()
+        for direction, largest in (("over", True), ("under", False)):
+            for rank, j in enumerate(_top(diff, terms, top_k, largest), start=1):
+                rows.append((group, int(mask.sum()), mask.sum() < SMALL_GROUP, direction, rank, terms[j],
+                             diff[j], inside[j], outside[j], int(df_in[j]), int(df_out[j])))
+    columns = [group_by, "n_articles", "small_group", "direction", "rank", "term", "score",
+               "mean_in", "mean_out", "df_in", "df_out"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def seed_vs_rest(corpus: Corpus, vectorizer: FramingVectorizer, seed_id: str,
+                 top_k: int = 15) -> pd.DataFrame:
+    """Return the seed article's distinctive terms against all other articles.
+
+    ``direction``: "seed" (the seed weights it more), "rest" (the others weight it more), and
+    "absent" (terms the seed never uses, ranked by how many other articles use them).
+    """
+    ids = list(vectorizer.article_ids_)
+    if seed_id not in ids:
+        raise KeyError(f"seed {seed_id!r} is not in this corpus; articles: {', '.join(sorted(ids))}")
+    if len(ids) < 2:
+        raise ValueError("seed vs rest needs at least one article besides the seed")
+    seed = np.zeros(len(ids), dtype=bool)
+    seed[ids.index(seed_id)] = True
+    terms = vectorizer.terms_
+    seed_w, rest_w = _mean_rows(vectorizer.tfidf_, seed), _mean_rows(vectorizer.tfidf_, ~seed)
+    rest_df = np.asarray((vectorizer.counts_[np.flatnonzero(~seed)] > 0).sum(axis=0)).ravel()
+    diff = seed_w - rest_w
+    rows = []
+    for direction, chosen in (("seed", _top(diff, terms, top_k, True)),
+                              ("rest", _top(diff, terms, top_k, False))):
+        rows += [(direction, r, terms[j], diff[j], seed_w[j], rest_w[j], int(rest_df[j]))
+                 for r, j in enumerate(chosen, start=1)]
+    absent = np.flatnonzero(seed_w == 0)
+    order = absent[np.lexsort((terms[absent], -rest_w[absent], -rest_df[absent]))][:top_k]
+    rows += [("absent", r, terms[j], diff[j], 0.0, rest_w[j], int(rest_df[j]))
+             for r, j in enumerate(order, start=1)]
+    frame = pd.DataFrame(rows, columns=["direction", "rank", "term", "score", "seed_tfidf",
+                                        "rest_mean", "rest_df"])
+    frame.insert(0, "n_rest", len(ids) - 1)
+    frame.insert(0, "seed_id", seed_id)
+    return frame
+
+
+def log_odds(counts_a: np.ndarray, counts_b: np.ndarray, prior: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Return (delta, variance, z) of the log-odds ratio with informative Dirichlet prior.
+
+    Monroe, Colaresi & Quinn (2008), eq. 16, 18-20: with prior pseudo-counts alpha_w summing to
+    alpha0, and n the total count of each side,
+    delta_w = log((y_aw + a_w) / (n_a + a0 - y_aw - a_w)) - log((y_bw + a_w) / (n_b + a0 - y_bw - a_w)),
+    variance_w = 1 / (y_aw + a_w) + 1 / (y_bw + a_w), z_w = delta_w / sqrt(variance_w).
+    """
+    a = np.asarray(counts_a, dtype=float)
+    b = np.asarray(counts_b, dtype=float)
+    alpha = np.asarray(prior, dtype=float)
+    if not (a.shape == b.shape == alpha.shape):
+        raise ValueError(f"counts and prior must have one shape; got {a.shape}, {b.shape}, {alpha.shape}")
+    if (alpha <= 0).any():
+        raise ValueError("every prior pseudo-count must be positive")
+    alpha0 = alpha.sum()
+    delta = (np.log((a + alpha) / (a.sum() + alpha0 - a - alpha))
+             - np.log((b + alpha) / (b.sum() + alpha0 - b - alpha)))
+    variance = 1.0 / (a + alpha) + 1.0 / (b + alpha)
+    return delta, variance, delta / np.sqrt(variance)
+
+
+def pooled_prior(pooled: np.ndarray, alpha0: float | None = None) -> np.ndarray:
+    """Return prior pseudo-counts proportional to the pooled counts, summing to ``alpha0``.
+
+    ``alpha0=None`` uses the pooled total itself (alpha_w = pooled count of w): the prior weighs
+    as much as the data, which shrinks the many rare terms of a small corpus strongly.
+    """
+    pooled = np.asarray(pooled, dtype=float)
+    total = pooled.sum()
+    return pooled * ((alpha0 if alpha0 is not None else total) / total)
+
+
+def log_odds_table(corpus: Corpus, vectorizer: FramingVectorizer, group_by: str = "group",
+                   pair: tuple[str, str] | None = None, alpha0: float | None = None) -> pd.DataFrame:
+    """Return Fightin' Words log-odds per term: each group vs the rest, or ``pair[0]`` vs ``pair[1]``.
+
+    The prior comes from the pooled counts of the articles compared. Rows are sorted by
+    comparison, then z descending, then term.
+    """
+    labels = _labels(corpus, group_by)
+    counts = vectorizer.counts_
+    if pair is not None:
+        missing = [g for g in pair if g not in set(labels)]
+        if missing:
+            raise KeyError(f"{missing} not in {group_by!r}; values: {', '.join(sorted(set(labels)))}")
+        comparisons = [(f"{pair[0]} vs {pair[1]}", labels == pair[0], labels == pair[1])]
+    else:
+        comparisons = [(g, labels == g, labels != g) for g in sorted(set(labels))]
+    frames = []
+    for name, in_a, in_b in comparisons:
+        a = np.asarray(counts[np.flatnonzero(in_a)].sum(axis=0)).ravel()
+        b = np.asarray(counts[np.flatnonzero(in_b)].sum(axis=0)).ravel()
+        used = np.flatnonzero(a + b)
+        delta, variance, z = log_odds(a[used], b[used], pooled_prior(a[used] + b[used], alpha0))
+        frames.append(pd.DataFrame({
+            "comparison": name, "term": vectorizer.terms_[used], "count_a": a[used], "count_b": b[used],
+            "frequency": a[used] + b[used], "delta": delta, "variance": variance, "z": z,
+            "n_articles_a": int(in_a.sum()), "n_articles_b": int(in_b.sum())}))
+    table = pd.concat(frames, ignore_index=True)
+    table["z_rank"] = table.groupby("comparison")["z"].rank(method="first", ascending=False).astype(int)
+    return table.sort_values(["comparison", "z", "term"], ascending=[True, False, True], ignore_index=True)
+
+
+def bootstrap_stability(corpus: Corpus, vectorizer: FramingVectorizer, table: pd.DataFrame,
+                        group_by: str = "group", top_k: int = 15, n_resamples: int = 200,
+                        seed: int = 0, level: float = 0.95) -> pd.DataFrame:
+    """Return ``table`` (from :func:`distinctive_terms`) with bootstrap stability columns.
+
+    Articles are resampled with replacement within each group (the TF-IDF weights stay fixed).
+    ``stability`` is the share of resamples in which the term stays in its group's top-k in the
+    same direction; ``ci_low``/``ci_high`` a percentile interval of its score.
+    """
+    labels = _labels(corpus, group_by)
+    rng = np.random.default_rng(seed)
+    members = {g: np.flatnonzero(labels == g) for g in sorted(set(labels))}
+    terms = vectorizer.terms_
+    position = {t: i for i, t in enumerate(terms)}
+    wanted = [(g, d, position[t]) for g, d, t in table[[group_by, "direction", "term"]].itertuples(index=False)]
+    scores = np.zeros((n_resamples, len(wanted)))
+    stays = np.zeros((n_resamples, len(wanted)), dtype=bool)
+    for b in range(n_resamples):
+        idx = np.concatenate([rng.choice(m, size=len(m), replace=True) for m in members.values()])
+        diffs = {g: i - o for g, (i, o) in group_differences(vectorizer.tfidf_[idx], labels[idx]).items()}
+        tops = {(g, d): set(_top(diff, terms, top_k, d == "over")) for g, diff in diffs.items()
+                for d in ("over", "under")}
+        for k, (g, d, j) in enumerate(wanted):
+            scores[b, k] = diffs[g][j]
+            stays[b, k] = j in tops[(g, d)]
+    tail = (1 - level) / 2 * 100
+    result = table.copy()
+    result["stability"] = stays.mean(axis=0) if n_resamples else np.nan
+    result["ci_low"] = np.percentile(scores, tail, axis=0) if n_resamples else np.nan
+    result["ci_high"] = np.percentile(scores, 100 - tail, axis=0) if n_resamples else np.nan
+    return result

@@ -1,0 +1,154 @@
+"""Naming lexicons and context items: researcher-edited YAML matched against article counts.
+
+A *signal* is a word (``kyiv``), a word pair (``sham referendum``) or a quoted phrase
+(``'"referendum"'``, matched against the scare-quote counts). A trailing ``*`` on a word matches
+any ending (``оккупант*``), for inflected languages.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from .corpus import Corpus, TermCounts
+from .features import fold, normalise
+
+
+class LexiconError(ValueError):
+    """A lexicon or context file is missing or malformed; the message names file and entry."""
+
+
+@dataclass(frozen=True)
+class Signal:
+    """One matchable signal: which counts it reads and a regular expression over their terms."""
+
+    kind: str  # "unigrams", "bigrams" or "quoted"
+    pattern: re.Pattern
+    words: tuple[str, ...]
+
+    def columns(self, counts: TermCounts) -> np.ndarray:
+        """Return the positions of the terms this signal matches."""
+        terms = pd.Series(counts.terms, dtype=object)
+        if not len(terms):
+            return np.array([], dtype=int)
+        return np.flatnonzero(terms.map(lambda t: bool(self.pattern.fullmatch(t))).to_numpy())
+
+
+def parse_signal(raw: str, where: str) -> Signal:
+    """Return the Signal a lexicon string denotes; raise LexiconError naming ``where`` if invalid."""
+    text = str(raw).strip()
+    quoted = len(text) > 2 and text[0] == text[-1] == '"'
+    if quoted:
+        text = text[1:-1]
+    words = tuple(fold(normalise(text)).split())
+    if not words or len(words) > (3 if quoted else 2):
+        raise LexiconError(f"{where}: signal {raw!r} must have 1-2 words (1-3 in quotes)")
+    parts = [re.escape(w[:-1]) + r"[^ ]*" if w.endswith("*") else re.escape(w) for w in words]
+    kind = "quoted" if quoted else ("unigrams" if len(words) == 1 else "bigrams")
+    return Signal(kind, re.compile(" ".join(parts)), words)
+
+
+def _read_yaml(path: Path) -> dict:
+    if not path.is_file():
+        raise LexiconError(f"{path}: file: missing (no lexicon for this language; "
+                           f"available: {', '.join(sorted(p.stem for p in path.parent.glob('*.yaml'))) or 'none'})")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise LexiconError(f"{path}: file: not valid UTF-8 YAML ({exc})") from exc
+    if not isinstance(data, dict):
+        raise LexiconError(f"{path}: file: must be a mapping")
+    return data
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One competing name for a concept, with its signals."""
+
+    concept: str
+    name: str
+    signals: tuple[Signal, ...]
+    unmarked: bool = False
+
+
+def load_lexicon(root: str | Path, language: str) -> list[Variant]:
+    """Return the variants of ``<root>/lexicons/<language>.yaml`` in file order."""
+    path = Path(root) / "lexicons" / f"{language}.yaml"
+    data = _read_yaml(path)
+    variants = []
+    concepts = data.get("concepts")
+    if not isinstance(concepts, dict) or not concepts:
+        raise LexiconError(f"{path}: concepts: missing or empty")
+    for concept, body in concepts.items():
+        entries = (body or {}).get("variants") if isinstance(body, dict) else None
+        if not isinstance(entries, list) or len(entries) < 2:
+            raise LexiconError(f"{path}: {concept}: needs a list of at least two variants")
+        for i, entry in enumerate(entries):
+            where = f"{path}: {concept}.variants[{i}]"
+            if not isinstance(entry, dict) or not entry.get("name") or not entry.get("signals"):
+                raise LexiconError(f"{where}: needs a name and a list of signals")
+            signals = tuple(parse_signal(s, where) for s in entry["signals"])
+            variants.append(Variant(concept, str(entry["name"]), signals, bool(entry.get("unmarked"))))
+    return variants
+
+
+@dataclass(frozen=True)
+class ContextItem:
+    """A background item a report may include or omit."""
+
+    id: str
+    label: str
+    signals: tuple[Signal, ...]
+
+
+def load_context(root: str | Path, language: str) -> list[ContextItem]:
+    """Return the items of ``<root>/context/<language>.yaml`` in file order."""
+    path = Path(root) / "context" / f"{language}.yaml"
+    items = _read_yaml(path).get("items")
+    if not isinstance(items, list) or not items:
+        raise LexiconError(f"{path}: items: missing or empty")
+    result = []
+    for i, entry in enumerate(items):
+        where = f"{path}: items[{i}]"
+        if not isinstance(entry, dict) or not entry.get("id") or not entry.get("signals"):
+            raise LexiconError(f"{where}: needs an id and a list of signals")
+        signals = tuple(parse_signal(s, where) for s in entry["signals"])
+        result.append(ContextItem(str(entry["id"]), str(entry.get("label", entry["id"])), signals))
+    return result
+
+
+def signal_counts(corpus: Corpus, signals: tuple[Signal, ...]) -> np.ndarray:
+    """Return per-article counts of the terms any of ``signals`` matches (each term once)."""
+    total = np.zeros(len(corpus), dtype=np.int64)
+    for kind in ("unigrams", "bigrams", "quoted"):
+        counts = corpus.counts[kind]
+        cols = [s.columns(counts) for s in signals if s.kind == kind]
+        if cols:
+            union = np.unique(np.concatenate(cols))
+            total += np.asarray(counts.matrix[:, union].sum(axis=1)).ravel().astype(np.int64)
+    return total
+
+
+def protected_patterns(root: str | Path, languages) -> list[re.Pattern]:
+    """Return patterns of words and pairs that stop-word filtering must keep for ``languages``.
+
+    They are the signals of each language's lexicon and context file (when present) and the
+    words of ``<root>/stopwords/keep.yaml``. A pair signal protects the pair, not its words.
+    """
+    patterns = []
+    keep_file = Path(root) / "stopwords" / "keep.yaml"
+    keep = yaml.safe_load(keep_file.read_text(encoding="utf-8")) if keep_file.is_file() else {}
+    for language in languages:
+        patterns += [re.compile(re.escape(w)) for w in (keep or {}).get(language, []) or []]
+        signals = []
+        if (Path(root) / "lexicons" / f"{language}.yaml").is_file():
+            signals += [s for v in load_lexicon(root, language) for s in v.signals]
+        if (Path(root) / "context" / f"{language}.yaml").is_file():
+            signals += [s for item in load_context(root, language) for s in item.signals]
+        patterns += [signal.pattern for signal in signals]
+    return patterns

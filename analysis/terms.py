@@ -1,0 +1,130 @@
+"""The framing vocabulary: unigrams + bigrams, stop words filtered per language, TF-IDF weighted.
+
+Stop-word lists come from the ``stop-words`` package, which covers 33 languages including
+Russian and Ukrainian (stopwordsiso's Russian list, by contrast, holds "война" and "россия").
+Serbian and Bosnian have no list in either package: they take stopwordsiso's Croatian list.
+Terms of the naming lexicons, context items and ``corpus/stopwords/keep.yaml`` are never
+filtered, and list entries containing a digit are ignored (numbers are handled by ``numbers``).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+from sklearn.feature_extraction.text import TfidfTransformer
+
+from .corpus import Corpus
+from .lexicon import protected_patterns
+
+# Languages the stop-words package lacks, mapped to a close relative in stopwordsiso.
+STOPWORDSISO_FALLBACK = {"sr": "hr", "bs": "hr", "hr": "hr"}
+_NUMBER = re.compile(r"\d[\d.,]*")
+
+
+@lru_cache(maxsize=None)
+def stop_words_for(language: str) -> frozenset[str]:
+    """Return the stop-word list framediff uses for a language (empty if none is known)."""
+    import stop_words
+
+    if language in stop_words.LANGUAGE_MAPPING:
+        words = stop_words.get_stop_words(language)
+    elif language in STOPWORDSISO_FALLBACK:
+        import stopwordsiso
+
+        words = stopwordsiso.stopwords(STOPWORDSISO_FALLBACK[language])
+    else:
+        words = ()
+    return frozenset(w for w in words if not any(ch.isdigit() for ch in w))
+
+
+class FramingVectorizer:
+    """Unigram + bigram TF-IDF weights of a corpus, stop words filtered per language.
+
+    Args:
+        min_df: keep terms used by at least this many articles (int) or share of them (float).
+            The default 1 keeps the words of a one-article outlet.
+        numbers: keep number tokens ("700", "2014") and pairs containing them.
+        stop_words: "auto" (the lists of the corpus's languages), None, or a set of words.
+        protect: "auto" (lexicon, context and keep.yaml terms of the corpus directory), None,
+            or a list of compiled patterns of terms never to filter.
+
+    Attributes:
+        terms_: kept terms, unigrams then bigrams, each sorted.
+        counts_: article x term raw counts (CSR).
+        tfidf_: article x term TF-IDF (sublinear tf, smooth idf, l2 norm; scikit-learn).
+        stop_words_: the stop words applied.
+        article_ids_: row labels.
+    """
+
+    def __init__(self, min_df: int | float = 1, numbers: bool = True, stop_words="auto", protect="auto"):
+        self.min_df = min_df
+        self.numbers = numbers
+        self.stop_words = stop_words
+        self.protect = protect
+
+    def _stop_words(self, corpus: Corpus) -> frozenset[str]:
+        if self.stop_words == "auto":
+            languages = sorted(set(corpus.articles["language"]))
+            return frozenset().union(*(stop_words_for(lang) for lang in languages))
+        return frozenset(self.stop_words or ())
+
+    def _protected(self, corpus: Corpus) -> list[re.Pattern]:
+        if self.protect == "auto":
+            return protected_patterns(corpus.root, sorted(set(corpus.articles["language"])))
+        return list(self.protect or [])
+
+    def _keep_mask(self, terms: np.ndarray, stop: frozenset, protected: list) -> np.ndarray:
+        """Return which terms survive stop-word and number filtering."""
+        def keep(term: str) -> bool:
+            if any(p.fullmatch(term) for p in protected):
+                return True
+            words = term.split(" ")
+            if any(w in stop for w in (words[0], words[-1])):
+                return False
+            return self.numbers or not any(_NUMBER.fullmatch(w) for w in words)
+
+        return np.fromiter((keep(t) for t in terms), dtype=bool, count=len(terms))
+
+    def fit(self, corpus: Corpus) -> FramingVectorizer:
+        """Learn the vocabulary and TF-IDF weights of ``corpus``; return self."""
+        if len(corpus) == 0:
+            raise ValueError("the corpus is empty: nothing to weight (check the selection)")
+        self.stop_words_ = self._stop_words(corpus)
+        protected = self._protected(corpus)
+        blocks, terms = [], []
+        for kind in ("unigrams", "bigrams"):
+            tc = corpus.counts[kind]
+            cols = np.flatnonzero(self._keep_mask(tc.terms, self.stop_words_, protected))
+            blocks.append(tc.matrix[:, cols])
+            terms.append(tc.terms[cols])
+        counts = sparse.hstack(blocks, format="csr")
+        terms = np.concatenate(terms)
+        df = counts.getnnz(axis=0)
+        threshold = self.min_df if isinstance(self.min_df, int) else np.ceil(self.min_df * len(corpus))
+        cols = np.flatnonzero(df >= threshold)
+        if not len(cols):
+            raise ValueError(f"no term is used by min_df={self.min_df} articles; lower min_df")
+        self.counts_ = counts[:, cols].tocsr()
+        self.terms_ = terms[cols]
+        self.article_ids_ = tuple(corpus.articles["article_id"])
+        self.transformer_ = TfidfTransformer(sublinear_tf=True, smooth_idf=True, norm="l2")
+        self.tfidf_ = self.transformer_.fit_transform(self.counts_).tocsr()
+        return self
+
+    def fit_transform(self, corpus: Corpus) -> sparse.csr_matrix:
+        """Fit and return the article x term TF-IDF matrix."""
+        return self.fit(corpus).tfidf_
+
+    def term_frame(self) -> pd.DataFrame:
+        """Return one row per kept term: term, kind, df, count, idf."""
+        return pd.DataFrame({
+            "term": self.terms_,
+            "kind": np.where(np.char.find(self.terms_.astype(str), " ") >= 0, "bigram", "unigram"),
+            "df": self.counts_.getnnz(axis=0),
+            "count": np.asarray(self.counts_.sum(axis=0)).ravel(),
+            "idf": self.transformer_.idf_,
+        })
