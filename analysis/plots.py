@@ -1,0 +1,283 @@
+"""Figures for a paper: each function takes a method's DataFrame and returns a matplotlib Figure."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+from scipy.cluster.hierarchy import dendrogram
+
+# One colour per group in every figure (colour-blind-safe Okabe-Ito palette).
+GROUP_COLOURS = {
+    "russian-state": "#D55E00", "ukrainian": "#0072B2", "western": "#009E73",
+    "russian-independent": "#CC79A7", "non-aligned": "#E69F00", "aggregator": "#999999",
+}
+_EXTRA = ["#56B4E9", "#F0E442", "#000000", "#882255", "#44AA99", "#117733", "#332288", "#AA4499"]
+
+
+def group_colour(group: str, groups=()) -> str:
+    """Return the fixed colour of a group (other groupings get a stable palette by sorted name)."""
+    if group in GROUP_COLOURS:
+        return GROUP_COLOURS[group]
+    others = sorted(g for g in set(groups) | {group} if g not in GROUP_COLOURS)
+    return _EXTRA[others.index(group) % len(_EXTRA)]
+
+
+def _legend(ax, groups, **kwargs) -> None:
+    handles = [Patch(color=group_colour(g, groups), label=g) for g in sorted(set(groups))]
+    ax.legend(handles=handles, title="group", frameon=False, **kwargs)
+
+
+def _grid(n: int, cols: int = 2, width: float = 6.0, height: float = 3.6) -> tuple[Figure, np.ndarray]:
+    rows = max(1, int(np.ceil(n / cols)))
+    fig = Figure(figsize=(width * min(n, cols), height * rows), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(rows, min(n, cols), squeeze=False).ravel())
+    for ax in axes[n:]:
+        ax.set_visible(False)
+    return fig, axes
+
+
+def distinctive_bars(table: pd.DataFrame, group_by: str = "group", title: str = "") -> Figure:
+    """Return diverging bars per group: terms used more (right) and less (left) than by the others.
+
+    With bootstrap columns (``stability``, ``ci_low``, ``ci_high``), bars show the 95% interval
+    and fade with low stability; the share of resamples keeping the term is written at the bar.
+    """
+    groups = list(dict.fromkeys(table[group_by]))
+    fig, axes = _grid(len(groups), cols=2, height=0.28 * table.groupby(group_by).size().max() + 1.2)
+    for ax, group in zip(axes, groups):
+        sub = table[table[group_by] == group]
+        sub = pd.concat([sub[sub.direction == "under"].iloc[::-1], sub[sub.direction == "over"].iloc[::-1]])
+        y = np.arange(len(sub))
+        alpha = sub["stability"].clip(0.25, 1).to_numpy() if "stability" in sub else 1.0
+        colours = [group_colour(group, groups) if d == "over" else "#777777" for d in sub.direction]
+        ax.barh(y, sub["score"], color=colours, alpha=alpha)
+        if "ci_low" in sub:
+            ax.errorbar(sub["score"], y, xerr=[sub["score"] - sub["ci_low"], sub["ci_high"] - sub["score"]],
+                        fmt="none", ecolor="black", elinewidth=0.6, capsize=1.5)
+            for yi, (s, st) in enumerate(zip(sub["score"], sub["stability"])):
+                ax.text(0, yi, f" {st:.0%} " if s > 0 else f" {st:.0%} ", va="center",
+                        ha="right" if s > 0 else "left", fontsize=6.5, color="#333333")
+        ax.set_yticks(y, sub["term"], fontsize=8)
+        ax.axvline(0, color="black", linewidth=0.6)
+        n = int(sub["n_articles"].iloc[0]) if len(sub) else 0
+        flag = " (fewer than 3: read with care)" if n < 3 else ""
+        ax.set_title(f"{group} (n = {n}){flag}", fontsize=10, color=group_colour(group, groups))
+        ax.set_xlabel("mean TF-IDF in group − mean in others", fontsize=8)
+    fig.suptitle(title or f"Distinctive terms by {group_by}", fontsize=12)
+    return fig
+
+
+def seed_bars(table: pd.DataFrame, seed_label: str) -> Figure:
+    """Return the seed's distinctive terms (vs the rest) and the terms it never uses."""
+    fig, (left, right) = Figure(figsize=(12, 0.3 * table["rank"].max() * 2 + 1.5), layout="constrained").subplots(1, 2)
+    both = table[table.direction.isin(["seed", "rest"])]
+    both = pd.concat([both[both.direction == "rest"].iloc[::-1], both[both.direction == "seed"].iloc[::-1]])
+    y = np.arange(len(both))
+    left.barh(y, both["score"], color=np.where(both.direction == "seed", GROUP_COLOURS["russian-state"], "#777777"))
+    left.set_yticks(y, both["term"], fontsize=8)
+    left.axvline(0, color="black", linewidth=0.6)
+    left.set_xlabel("seed TF-IDF − mean TF-IDF of the others", fontsize=8)
+    n_rest = int(table["n_rest"].iloc[0])
+    left.set_title(f"{seed_label} vs the other {n_rest} articles", fontsize=10)
+    absent = table[table.direction == "absent"].iloc[::-1]
+    ya = np.arange(len(absent))
+    right.barh(ya, absent["rest_df"], color="#777777")
+    right.set_yticks(ya, absent["term"], fontsize=8)
+    right.set_xlabel(f"articles using the term (of {n_rest})", fontsize=8)
+    right.set_title(f"Terms {seed_label} never uses", fontsize=10)
+    fig.suptitle("What the seed says, and what it leaves out", fontsize=12)
+    return fig
+
+
+def log_odds_funnel(table: pd.DataFrame, comparison: str, label_top: int = 12, z_crit: float = 1.96) -> Figure:
+    """Return a funnel plot of one comparison: term frequency (log) against z, significant terms labelled."""
+    sub = table[table["comparison"] == comparison]
+    fig = Figure(figsize=(8, 5.5), layout="constrained")
+    ax = fig.subplots()
+    significant = sub["z"].abs() >= z_crit
+    ax.scatter(sub.loc[~significant, "frequency"], sub.loc[~significant, "z"], s=6, color="#BBBBBB", label=f"|z| < {z_crit}")
+    ax.scatter(sub.loc[significant, "frequency"], sub.loc[significant, "z"], s=12, color="#D55E00", label=f"|z| ≥ {z_crit}")
+    ax.set_xscale("log")
+    ax.axhline(z_crit, color="black", linewidth=0.5, linestyle="--")
+    ax.axhline(-z_crit, color="black", linewidth=0.5, linestyle="--")
+    labelled = pd.concat([sub.nlargest(label_top // 2, "z"), sub.nsmallest(label_top // 2, "z")])
+    labelled = labelled[labelled["z"].abs() >= z_crit]
+    for i, (_, row) in enumerate(labelled.iterrows()):
+        ax.annotate(row["term"], (row["frequency"], row["z"]), fontsize=7.5, xytext=(4, 6 * (i % 3) - 6),
+                    textcoords="offset points")
+    a, b = (comparison.split(" vs ") + ["all others"])[:2]
+    ax.set_xlabel("term frequency in the compared articles (log scale)")
+    ax.set_ylabel(f"z (log-odds, informative Dirichlet prior)\n↑ {a}   ↓ {b}")
+    n_a, n_b = int(sub["n_articles_a"].iloc[0]), int(sub["n_articles_b"].iloc[0])
+    ax.set_title(f"Fightin' Words: {a} (n = {n_a}) vs {b} (n = {n_b})", fontsize=11)
+    ax.legend(frameon=False, fontsize=8, loc="lower right")
+    return fig
+
+
+def similarity_heatmap(matrix: pd.DataFrame, order: list[str], articles: pd.DataFrame,
+                       group_by: str = "group", label: str = "label") -> Figure:
+    """Return the article x article cosine similarity, clustered order, with a group colour band."""
+    meta = articles.set_index("article_id").loc[order]
+    data = matrix.loc[order, order].to_numpy()
+    n = len(order)
+    size = max(6.0, 0.22 * n + 2.5)
+    fig = Figure(figsize=(size + 1.5, size), layout="constrained")
+    band, ax = fig.subplots(1, 2, gridspec_kw={"width_ratios": [0.4, n]}, sharey=True)
+    off = data.copy()
+    np.fill_diagonal(off, np.nan)
+    image = ax.imshow(data, cmap="viridis", vmin=0, vmax=np.nanmax(off) if n > 1 else 1, aspect="auto")
+    groups = meta[group_by].astype(str).tolist()
+    band.imshow(np.array([[matplotlib_rgb(group_colour(g, groups))] for g in groups]), aspect="auto")
+    band.set_xticks([])
+    names = meta[label].tolist()
+    band.set_yticks(range(n), names, fontsize=7)
+    ax.set_xticks(range(n), names, fontsize=7, rotation=90)
+    fig.colorbar(image, ax=ax, shrink=0.6, label="cosine similarity of TF-IDF vectors")
+    _legend(ax, groups, bbox_to_anchor=(1.25, 1.0), loc="upper left", fontsize=8)
+    ax.set_title(f"Article similarity, clustered (n = {n} articles)", fontsize=11)
+    return fig
+
+
+def matplotlib_rgb(colour: str) -> tuple[float, float, float]:
+    """Return an RGB triple for a hex colour."""
+    colour = colour.lstrip("#")
+    return tuple(int(colour[i:i + 2], 16) / 255 for i in (0, 2, 4))
+
+
+def similarity_dendrogram(linkage_matrix: np.ndarray, articles: pd.DataFrame, group_by: str = "group",
+                          label: str = "label") -> Figure:
+    """Return the average-linkage dendrogram with leaf labels coloured by group."""
+    n = len(articles)
+    fig = Figure(figsize=(8, max(4.0, 0.22 * n + 1.5)), layout="constrained")
+    ax = fig.subplots()
+    names = articles[label].tolist()
+    groups = articles[group_by].astype(str).tolist()
+    tree = dendrogram(linkage_matrix, labels=names, orientation="left", ax=ax, color_threshold=0,
+                      above_threshold_color="#555555", leaf_font_size=7)
+    for tick, leaf in zip(ax.get_yticklabels(), tree["leaves"]):
+        tick.set_color(group_colour(groups[leaf], groups))
+    ax.set_xlabel("cosine distance (average linkage)")
+    ax.set_title(f"Which articles read alike (n = {n})", fontsize=11)
+    _legend(ax, groups, loc="lower left", fontsize=8)
+    return fig
+
+
+def similarity_map(coords: pd.DataFrame, articles: pd.DataFrame, seed_id: str, group_by: str = "group",
+                   label: str = "label") -> Figure:
+    """Return the 2-D map of articles (LSA), coloured by group, with the seed marked."""
+    data = coords.merge(articles[["article_id", group_by, label]], on="article_id")
+    groups = data[group_by].astype(str).tolist()
+    fig = Figure(figsize=(8, 6), layout="constrained")
+    ax = fig.subplots()
+    ax.scatter(data["x"], data["y"], c=[group_colour(g, groups) for g in groups], s=36, edgecolor="white")
+    seed = data[data["article_id"] == seed_id]
+    ax.scatter(seed["x"], seed["y"], s=160, facecolor="none", edgecolor="black", linewidth=1.5)
+    for _, row in seed.iterrows():
+        ax.annotate(f"seed: {row[label]}", (row["x"], row["y"]), xytext=(8, 8), textcoords="offset points", fontsize=8)
+    ax.set_xlabel("LSA dimension 1")
+    ax.set_ylabel("LSA dimension 2")
+    ax.set_title(f"Articles in two dimensions (TruncatedSVD of TF-IDF, n = {len(data)})", fontsize=11)
+    _legend(ax, groups, loc="best", fontsize=8)
+    return fig
+
+
+def neighbour_bars(neighbours: pd.DataFrame, articles: pd.DataFrame, seed_label: str,
+                   group_by: str = "group", label: str = "label") -> Figure:
+    """Return the seed's nearest articles as bars coloured by group."""
+    data = neighbours.merge(articles[["article_id", group_by, label, "relation"]], on="article_id").iloc[::-1]
+    groups = data[group_by].astype(str).tolist()
+    fig = Figure(figsize=(7, 0.4 * len(data) + 1.3), layout="constrained")
+    ax = fig.subplots()
+    ax.barh(range(len(data)), data["similarity"], color=[group_colour(g, groups) for g in groups])
+    ax.set_yticks(range(len(data)), [f"{n} ({r})" for n, r in zip(data[label], data["relation"])], fontsize=8)
+    ax.set_xlabel("cosine similarity to the seed")
+    ax.set_title(f"Nearest articles to {seed_label}", fontsize=11)
+    _legend(ax, groups, loc="lower right", fontsize=8)
+    return fig
+
+
+def naming_stacked(shares: pd.DataFrame, group_by: str = "group") -> Figure:
+    """Return stacked bars per concept: each group's share of mentions by variant."""
+    concepts = list(dict.fromkeys(shares["concept"]))
+    fig, axes = _grid(len(concepts), cols=2, width=6.5, height=2.6)
+    cmap = ["#4C72B0", "#DD8452", "#C44E52", "#8172B3", "#937860"]
+    for ax, concept in zip(axes, concepts):
+        sub = shares[shares["concept"] == concept]
+        table = sub.pivot_table(index=group_by, columns="variant", values="share", sort=False)
+        variants = list(dict.fromkeys(sub["variant"]))
+        table = table.reindex(columns=variants)
+        mentions = sub.groupby(group_by, sort=False)["count"].sum()
+        left = np.zeros(len(table))
+        for k, variant in enumerate(variants):
+            values = table[variant].fillna(0).to_numpy()
+            ax.barh(range(len(table)), values, left=left, color=cmap[k % len(cmap)], label=variant)
+            left += values
+        n_art = sub.groupby(group_by, sort=False)["n_articles"].first()
+        ax.set_yticks(range(len(table)), [f"{g} (n={n_art[g]}, {mentions[g]} mentions)" for g in table.index], fontsize=7.5)
+        ax.set_xlim(0, 1)
+        ax.set_title(f"{concept}", fontsize=10)
+        ax.legend(fontsize=7, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=len(variants))
+    fig.suptitle("Naming choices: share of each group's mentions (blank = never mentioned)", fontsize=12)
+    return fig
+
+
+def scare_quote_bars(table: pd.DataFrame, group_by: str = "group", top: int = 8) -> Figure:
+    """Return each group's most frequent quoted short phrases, per 1,000 tokens."""
+    groups = list(dict.fromkeys(table[group_by]))
+    fig, axes = _grid(max(1, len(groups)), cols=2, width=5.5, height=0.3 * top + 1.2)
+    for ax, group in zip(axes, groups):
+        sub = table[table[group_by] == group].head(top).iloc[::-1]
+        ax.barh(range(len(sub)), sub["per_1000_tokens"], color=group_colour(group, groups))
+        ax.set_yticks(range(len(sub)), [f"“{p}” ×{c}" for p, c in zip(sub["phrase"], sub["count"])], fontsize=8)
+        ax.set_xlabel("per 1,000 tokens", fontsize=8)
+        ax.set_title(f"{group} (n = {int(sub['n_articles'].iloc[0])})", fontsize=10, color=group_colour(group, groups))
+    if not groups:
+        axes[0].text(0.5, 0.5, "no quoted short phrases in these articles", ha="center")
+    fig.suptitle("Phrases put in quotation marks (1–3 words)", fontsize=12)
+    return fig
+
+
+def context_grid(coverage: pd.DataFrame, articles: pd.DataFrame, seed_id: str, group_by: str = "group",
+                 label: str = "label") -> Figure:
+    """Return the items x articles coverage matrix, articles ordered by group, seed first."""
+    meta = articles.assign(_seed=articles["article_id"].ne(seed_id)).sort_values(["_seed", group_by, label])
+    order = meta["article_id"].tolist()
+    items = list(dict.fromkeys(coverage["item"]))
+    labels = coverage.drop_duplicates("item").set_index("item")["label"]
+    grid = coverage.pivot(index="item", columns="article_id", values="included").loc[items, order].astype(float)
+    groups = meta[group_by].astype(str).tolist()
+    fig = Figure(figsize=(max(7.0, 0.25 * len(order) + 4), 0.32 * len(items) + 2.8), layout="constrained")
+    ax = fig.subplots()
+    ax.imshow(grid.to_numpy(), cmap="Greys", vmin=0, vmax=1.6, aspect="auto")
+    ax.set_yticks(range(len(items)), [labels[i] for i in items], fontsize=8)
+    ax.set_xticks(range(len(order)), meta[label], rotation=90, fontsize=7)
+    for tick, group in zip(ax.get_xticklabels(), groups):
+        tick.set_color(group_colour(group, groups))
+    ax.axvline(0.5, color=GROUP_COLOURS["russian-state"], linewidth=1.2)
+    ax.set_title(f"Context included in the lead (dark = mentioned); seed first, then by {group_by} (n = {len(order)})",
+                 fontsize=10)
+    _legend(ax, groups, bbox_to_anchor=(1.01, 1), loc="upper left", fontsize=8)
+    return fig
+
+
+def corpus_overview(articles: pd.DataFrame, group_by: str = "group") -> Figure:
+    """Return articles by group and language, by relation, and by publication date."""
+    fig, (a, b, c) = Figure(figsize=(15, 4.5), layout="constrained").subplots(1, 3)
+    counts = pd.crosstab(articles["language"], articles[group_by])
+    groups = list(counts.columns)
+    bottom = np.zeros(len(counts))
+    for g in groups:
+        a.bar(counts.index, counts[g], bottom=bottom, color=group_colour(g, groups), label=g)
+        bottom += counts[g].to_numpy()
+    a.set_title(f"Articles by language and {group_by} (n = {len(articles)})", fontsize=10)
+    a.set_ylabel("articles")
+    _legend(a, groups, fontsize=7)
+    rel = articles["relation"].value_counts().sort_index()
+    b.barh(rel.index, rel.to_numpy(), color="#777777")
+    b.set_title("Relation of the text to its origin", fontsize=10)
+    dates = articles["published"].dt.strftime("%d %b").fillna("unknown").value_counts().sort_index()
+    c.bar(dates.index, dates.to_numpy(), color="#777777")
+    c.set_title("Publication date (2022)", fontsize=10)
+    return fig
