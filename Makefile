@@ -21,6 +21,7 @@ $(VENV)/.installed-test: pyproject.toml | $(PY)
 report: $(VENV)/.installed
 	$(PY) -m analysis validate corpus
 	$(PY) -m analysis summary corpus --out reports
+	$(PY) -m analysis run --language en --language ru
 
 test: $(VENV)/.installed-test
 	$(PY) -m pytest

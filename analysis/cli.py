@@ -71,6 +71,21 @@ def cmd_summary(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_run(args: argparse.Namespace) -> int:
+    """Execute the notebooks into reports/<language>/ for each language given."""
+    from .runner import RunError, parse_params, run
+
+    try:
+        params = parse_params(args.param)
+        for language in args.language:
+            target = run(language, params, args.notebooks, Path(args.reports))
+            print(f"wrote {target}/ (index.md lists figures and tables)")
+    except RunError as exc:
+        print(f"run failed: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of ``python -m analysis``."""
     parser = argparse.ArgumentParser(prog="python -m analysis", description=__doc__)
@@ -86,12 +101,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("dir", nargs="?", default="corpus")
     p.add_argument("--out", default="reports")
     p.set_defaults(func=cmd_summary)
+    p = sub.add_parser("run", help="execute the notebooks with papermill into reports/<language>/")
+    p.add_argument("--language", action="append", help="language(s) to run (default: en)")
+    p.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
+                   help="notebook parameter, e.g. --param group_by=country (repeatable)")
+    p.add_argument("--notebooks", nargs="+", help="notebook names (default: all), e.g. 02-distinctive-terms")
+    p.add_argument("--reports", default="reports", help="reports directory (default: reports)")
+    p.set_defaults(func=cmd_run)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     args = build_parser().parse_args(argv)
+    if args.command == "run" and not args.language:
+        args.language = ["en"]
     try:
         return args.func(args)
     except CorpusError as exc:

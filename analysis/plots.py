@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from scipy.cluster.hierarchy import dendrogram
@@ -48,11 +49,13 @@ def distinctive_bars(table: pd.DataFrame, group_by: str = "group", title: str = 
     fig, axes = _grid(len(groups), cols=2, height=0.28 * table.groupby(group_by).size().max() + 1.2)
     for ax, group in zip(axes, groups):
         sub = table[table[group_by] == group]
-        sub = pd.concat([sub[sub.direction == "under"].iloc[::-1], sub[sub.direction == "over"].iloc[::-1]])
+        # strongest at the ends: "under" rank 1 at the bottom, "over" rank 1 at the top
+        sub = pd.concat([sub[sub.direction == "under"], sub[sub.direction == "over"].iloc[::-1]])
         y = np.arange(len(sub))
-        alpha = sub["stability"].clip(0.25, 1).to_numpy() if "stability" in sub else 1.0
-        colours = [group_colour(group, groups) if d == "over" else "#777777" for d in sub.direction]
-        ax.barh(y, sub["score"], color=colours, alpha=alpha)
+        alpha = sub["stability"].clip(0.25, 1).to_numpy() if "stability" in sub else np.ones(len(sub))
+        colours = [to_rgba(group_colour(group, groups) if d == "over" else "#777777", a)
+                   for d, a in zip(sub.direction, alpha)]
+        ax.barh(y, sub["score"], color=colours)
         if "ci_low" in sub:
             ax.errorbar(sub["score"], y, xerr=[sub["score"] - sub["ci_low"], sub["ci_high"] - sub["score"]],
                         fmt="none", ecolor="black", elinewidth=0.6, capsize=1.5)
@@ -71,9 +74,10 @@ def distinctive_bars(table: pd.DataFrame, group_by: str = "group", title: str = 
 
 def seed_bars(table: pd.DataFrame, seed_label: str) -> Figure:
     """Return the seed's distinctive terms (vs the rest) and the terms it never uses."""
-    fig, (left, right) = Figure(figsize=(12, 0.3 * table["rank"].max() * 2 + 1.5), layout="constrained").subplots(1, 2)
+    fig = Figure(figsize=(12, 0.3 * table["rank"].max() * 2 + 1.5), layout="constrained")
+    left, right = fig.subplots(1, 2)
     both = table[table.direction.isin(["seed", "rest"])]
-    both = pd.concat([both[both.direction == "rest"].iloc[::-1], both[both.direction == "seed"].iloc[::-1]])
+    both = pd.concat([both[both.direction == "rest"], both[both.direction == "seed"].iloc[::-1]])
     y = np.arange(len(both))
     left.barh(y, both["score"], color=np.where(both.direction == "seed", GROUP_COLOURS["russian-state"], "#777777"))
     left.set_yticks(y, both["term"], fontsize=8)
@@ -102,7 +106,7 @@ def log_odds_funnel(table: pd.DataFrame, comparison: str, label_top: int = 12, z
     ax.set_xscale("log")
     ax.axhline(z_crit, color="black", linewidth=0.5, linestyle="--")
     ax.axhline(-z_crit, color="black", linewidth=0.5, linestyle="--")
-    labelled = pd.concat([sub.nlargest(label_top // 2, "z"), sub.nsmallest(label_top // 2, "z")])
+    labelled = pd.concat([sub.nlargest(label_top // 2, "z"), sub.nsmallest(label_top // 2, "z")]).drop_duplicates("term")
     labelled = labelled[labelled["z"].abs() >= z_crit]
     for i, (_, row) in enumerate(labelled.iterrows()):
         ax.annotate(row["term"], (row["frequency"], row["z"]), fontsize=7.5, xytext=(4, 6 * (i % 3) - 6),
@@ -129,7 +133,7 @@ def similarity_heatmap(matrix: pd.DataFrame, order: list[str], articles: pd.Data
     np.fill_diagonal(off, np.nan)
     image = ax.imshow(data, cmap="viridis", vmin=0, vmax=np.nanmax(off) if n > 1 else 1, aspect="auto")
     groups = meta[group_by].astype(str).tolist()
-    band.imshow(np.array([[matplotlib_rgb(group_colour(g, groups))] for g in groups]), aspect="auto")
+    band.imshow(np.array([[to_rgba(group_colour(g, groups))] for g in groups]), aspect="auto")
     band.set_xticks([])
     names = meta[label].tolist()
     band.set_yticks(range(n), names, fontsize=7)
@@ -138,12 +142,6 @@ def similarity_heatmap(matrix: pd.DataFrame, order: list[str], articles: pd.Data
     _legend(ax, groups, bbox_to_anchor=(1.25, 1.0), loc="upper left", fontsize=8)
     ax.set_title(f"Article similarity, clustered (n = {n} articles)", fontsize=11)
     return fig
-
-
-def matplotlib_rgb(colour: str) -> tuple[float, float, float]:
-    """Return an RGB triple for a hex colour."""
-    colour = colour.lstrip("#")
-    return tuple(int(colour[i:i + 2], 16) / 255 for i in (0, 2, 4))
 
 
 def similarity_dendrogram(linkage_matrix: np.ndarray, articles: pd.DataFrame, group_by: str = "group",
@@ -205,7 +203,7 @@ def naming_stacked(shares: pd.DataFrame, group_by: str = "group") -> Figure:
     cmap = ["#4C72B0", "#DD8452", "#C44E52", "#8172B3", "#937860"]
     for ax, concept in zip(axes, concepts):
         sub = shares[shares["concept"] == concept]
-        table = sub.pivot_table(index=group_by, columns="variant", values="share", sort=False)
+        table = sub.pivot(index=group_by, columns="variant", values="share")
         variants = list(dict.fromkeys(sub["variant"]))
         table = table.reindex(columns=variants)
         mentions = sub.groupby(group_by, sort=False)["count"].sum()
@@ -215,7 +213,8 @@ def naming_stacked(shares: pd.DataFrame, group_by: str = "group") -> Figure:
             ax.barh(range(len(table)), values, left=left, color=cmap[k % len(cmap)], label=variant)
             left += values
         n_art = sub.groupby(group_by, sort=False)["n_articles"].first()
-        ax.set_yticks(range(len(table)), [f"{g} (n={n_art[g]}, {mentions[g]} mentions)" for g in table.index], fontsize=7.5)
+        ax.set_yticks(range(len(table)), [f"{g} (n={n_art[g]}, {mentions[g]} mention{'' if mentions[g] == 1 else 's'})"
+                                        for g in table.index], fontsize=7.5)
         ax.set_xlim(0, 1)
         ax.set_title(f"{concept}", fontsize=10)
         ax.legend(fontsize=7, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=len(variants))
@@ -264,7 +263,8 @@ def context_grid(coverage: pd.DataFrame, articles: pd.DataFrame, seed_id: str, g
 
 def corpus_overview(articles: pd.DataFrame, group_by: str = "group") -> Figure:
     """Return articles by group and language, by relation, and by publication date."""
-    fig, (a, b, c) = Figure(figsize=(15, 4.5), layout="constrained").subplots(1, 3)
+    fig = Figure(figsize=(15, 4.5), layout="constrained")
+    a, b, c = fig.subplots(1, 3)
     counts = pd.crosstab(articles["language"], articles[group_by])
     groups = list(counts.columns)
     bottom = np.zeros(len(counts))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -86,6 +87,11 @@ def load_study(corpus_dir: str, language: str, seed_id: str, group_by: str = "gr
     return Study(full, corpus, language, seed, group_by, copies, notes)
 
 
+def slug(name: str) -> str:
+    """Return a file-name-safe version of a figure or table name."""
+    return re.sub(r"[^\w.-]+", "-", name.strip()).strip("-").lower()
+
+
 class Outputs:
     """Save figures and tables of one notebook under ``<output_dir>/figures`` and ``/tables``."""
 
@@ -96,7 +102,7 @@ class Outputs:
 
     def figure(self, fig: plt.Figure, name: str) -> Path:
         """Save a figure as PNG (150 dpi) and SVG; return the PNG path."""
-        png = self.root / "figures" / f"{name}.png"
+        png = self.root / "figures" / f"{slug(name)}.png"
         for suffix, kwargs in ((".png", {"dpi": 150}), (".svg", {"metadata": {"Date": None}})):
             target = png.with_suffix(suffix)
             tmp = target.with_name(f".{target.name}.tmp{suffix}")
@@ -106,7 +112,7 @@ class Outputs:
 
     def table(self, frame: pd.DataFrame, name: str) -> Path:
         """Save a table as CSV (no index, deterministic float format); return its path."""
-        path = self.root / "tables" / f"{name}.csv"
+        path = self.root / "tables" / f"{slug(name)}.csv"
         write_atomic(path, frame.to_csv(index=False, float_format="%.6g", lineterminator="\n"))
         return path
 

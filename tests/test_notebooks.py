@@ -1,0 +1,111 @@
+"""Notebooks: committed clean, executed by papermill on the embedded corpus (en, ru) and a fixture."""
+
+from __future__ import annotations
+
+import shutil
+
+import nbformat
+import pandas as pd
+import pytest
+
+from analysis.runner import NOTEBOOKS, RunError, notebooks, run
+
+from .conftest import CORPUS, article_row, build_corpus
+
+TABLE_COLUMNS = {
+    "distinctive_terms": ["group", "n_articles", "small_group", "direction", "rank", "term", "score",
+                          "mean_in", "mean_out", "df_in", "df_out", "stability", "ci_low", "ci_high"],
+    "seed_vs_rest": ["seed_id", "n_rest", "direction", "rank", "term", "score", "seed_tfidf", "rest_mean", "rest_df"],
+    "log_odds": ["comparison", "term", "count_a", "count_b", "frequency", "delta", "variance", "z",
+                 "n_articles_a", "n_articles_b", "z_rank"],
+    "similarity_pairs": ["article_id_a", "article_id_b", "similarity"],
+    "seed_neighbours": ["seed_id", "rank", "article_id", "similarity"],
+    "copy_clusters": ["article_id", "cluster", "representative"],
+    "naming": ["article_id", "concept", "variant", "count", "group"],
+    "scare_quotes": ["group", "phrase", "count", "n_articles_using", "n_articles", "group_tokens", "per_1000_tokens"],
+    "context_coverage": ["article_id", "item", "label", "count", "included"],
+}
+FIGURES = ["corpus_overview", "distinctive_terms", "seed_vs_rest", "seed_neighbours", "similarity_heatmap",
+           "similarity_dendrogram", "similarity_map", "naming", "scare_quotes", "context_coverage"]
+
+
+def test_five_notebooks_committed_without_outputs_and_one_parameters_cell():
+    paths = notebooks()
+    assert [p.stem for p in paths] == ["01-corpus", "02-distinctive-terms", "03-similarity",
+                                       "04-naming-and-quotes", "05-context"]
+    for path in paths:
+        nb = nbformat.read(path, as_version=4)
+        assert nb.cells[0].cell_type == "markdown"
+        tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+        assert len(tagged) == 1 and nb.cells[1] is tagged[0], path.name
+        for cell in nb.cells:
+            if cell.cell_type == "code":
+                assert not cell.outputs and cell.execution_count is None, path.name
+                assert "def " not in cell.source, f"{path.name}: functions belong in analysis/"
+        assert "language = \"en\"" in tagged[0].source and "seed_id = \"rt-2022-08-08\"" in tagged[0].source
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_runner_on_embedded_corpus(tmp_path, language):
+    target = run(language, {}, reports=tmp_path, progress=False)
+    assert target == tmp_path / language
+    for name in FIGURES:
+        assert (target / "figures" / f"{name}.png").stat().st_size > 10_000, name
+        assert (target / "figures" / f"{name}.svg").is_file()
+    for name, columns in TABLE_COLUMNS.items():
+        table = pd.read_csv(target / "tables" / f"{name}.csv")
+        assert list(table.columns) == columns, name
+        assert len(table) > 0, name
+    assert len(list(target.glob("*.ipynb"))) == 5
+    index = (target / "index.md").read_text(encoding="utf-8")
+    assert "[distinctive_terms](tables/distinctive_terms.csv)" in index
+    seed = pd.read_csv(target / "tables" / "seed_vs_rest.csv")["seed_id"].iloc[0]
+    assert seed == {"en": "rt-2022-08-08", "ru": "rt-ru-2022-08-08"}[language]
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temp dirs left
+
+
+@pytest.mark.slow
+def test_notebooks_on_a_tiny_fixture_corpus(tmp_path):
+    texts = {
+        "alpha-1": "Kiev said the referendum will go ahead. Peskov replied to Zelensky.",
+        "alpha-2": "The referendum in Zaporozhye region was ordered by the head. Kiev was silent.",
+        "beta-1": "Occupiers plan a “referendum” in Zaporizhzhia. Kyiv condemned the sham referendum.",
+        "beta-2": "Kyiv said the Russia-installed official will stage a sham referendum in Kherson.",
+        "beta-3": "Kyiv said the Russia-installed official will stage a sham referendum in Kherson.",
+    }
+    rows = [article_row("alpha-1", "alpha"), article_row("alpha-2", "alpha"), article_row("beta-1", "beta"),
+            article_row("beta-2", "beta"), article_row("beta-3", "gamma", "beta", relation="copy")]
+    root = build_corpus(tmp_path / "fixture", texts, rows)
+    for sub in ("lexicons", "context", "stopwords"):
+        shutil.copytree(CORPUS / sub, root / sub)
+    target = run("en", {"corpus_dir": str(root), "seed_id": "alpha-1", "n_resamples": 20},
+                 reports=tmp_path / "reports", progress=False)
+    clusters = pd.read_csv(target / "tables" / "copy_clusters.csv")
+    assert clusters.set_index("article_id").loc["beta-3", "representative"] == "beta-2"
+    neighbours = pd.read_csv(target / "tables" / "seed_neighbours.csv")
+    assert len(neighbours) == 3  # four articles after dedupe: the seed and three others
+    naming = pd.read_csv(target / "tables" / "naming.csv")
+    kyiv = naming[(naming.variant == "Kyiv")].groupby("group")["count"].sum()
+    assert kyiv.to_dict() == {"russian-state": 0, "western": 2}
+
+
+@pytest.mark.slow
+def test_bad_parameter_fails_loudly_and_keeps_the_previous_report(tmp_path):
+    previous = tmp_path / "en"
+    previous.mkdir()
+    (previous / "marker").write_text("old", encoding="utf-8")
+    with pytest.raises(RunError, match=r"01-corpus.ipynb: cell \d+ failed: ParameterError: unknown seed_id 'nope'; choose one of: aawsat"):
+        run("en", {"seed_id": "nope"}, names=["01-corpus"], reports=tmp_path, progress=False)
+    with pytest.raises(RunError, match="unknown language 'xx'; choose one of: bs, de, en"):
+        run("xx", {}, names=["01-corpus"], reports=tmp_path, progress=False)
+    with pytest.raises(RunError, match="unknown group_by 'colour'"):
+        run("en", {"group_by": "colour"}, names=["01-corpus"], reports=tmp_path, progress=False)
+    assert (previous / "marker").read_text(encoding="utf-8") == "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["en"]
+    with pytest.raises(RunError, match="unknown notebook"):
+        notebooks(["99-nothing"])
+
+
+def test_notebooks_dir_is_in_the_repo():
+    assert NOTEBOOKS.is_dir() and NOTEBOOKS.parent == CORPUS.parent

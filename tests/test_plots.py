@@ -1,0 +1,71 @@
+"""Plot functions on small frames: they return Figures with the expected bars and labels."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from analysis import plots
+
+
+def distinctive_frame(stability=True):
+    rows = []
+    for group in ("russian-state", "western"):
+        for direction, sign in (("over", 1), ("under", -1)):
+            for rank in (1, 2, 3):
+                rows.append({"group": group, "n_articles": 2 if group == "western" else 4, "small_group": group == "western",
+                             "direction": direction, "rank": rank, "term": f"{group[:3]}-{direction}-{rank}",
+                             "score": sign * (0.4 - 0.1 * rank)})
+    frame = pd.DataFrame(rows)
+    if stability:
+        frame = frame.assign(stability=0.8, ci_low=frame.score - 0.05, ci_high=frame.score + 0.05)
+    return frame
+
+
+def test_distinctive_bars_counts_bars_and_flags_small_groups():
+    fig = plots.distinctive_bars(distinctive_frame())
+    assert isinstance(fig, Figure)
+    axes = [ax for ax in fig.axes if ax.get_visible()]
+    assert len(axes) == 2
+    assert [len(ax.patches) for ax in axes] == [6, 6]
+    assert axes[1].get_title() == "western (n = 2) (fewer than 3: read with care)"
+    labels = [t.get_text() for t in axes[0].get_yticklabels()]
+    assert labels[-1] == "rus-over-1" and labels[0] == "rus-under-1"
+    assert plots.distinctive_bars(distinctive_frame(stability=False)).axes[0].patches
+
+
+def test_group_colours_are_fixed():
+    assert plots.group_colour("western") == "#009E73"
+    assert plots.group_colour("United Kingdom", ["France", "United Kingdom"]) == plots._EXTRA[1]
+
+
+def test_log_odds_funnel_labels_only_significant_terms():
+    table = pd.DataFrame({"comparison": "a vs b", "term": ["x", "y", "z"], "frequency": [10, 5, 2],
+                          "z": [3.0, -2.5, 0.5], "n_articles_a": 3, "n_articles_b": 4})
+    fig = plots.log_odds_funnel(table, "a vs b")
+    ax = fig.axes[0]
+    assert sorted(t.get_text() for t in ax.texts) == ["x", "y"]
+    assert ax.get_title() == "Fightin' Words: a (n = 3) vs b (n = 4)"
+
+
+def test_naming_stacked_keeps_groups_that_never_mention_a_concept():
+    shares = pd.DataFrame({"group": ["g1", "g1", "g2", "g2"], "concept": "capital", "variant": ["Kyiv", "Kiev"] * 2,
+                           "count": [3, 1, 0, 0], "share": [0.75, 0.25, np.nan, np.nan],
+                           "n_articles_using": [2, 1, 0, 0], "n_articles": [2, 2, 1, 1]})
+    ax = plots.naming_stacked(shares).axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["g1 (n=2, 4 mentions)", "g2 (n=1, 0 mentions)"]
+    assert len(ax.patches) == 4
+
+
+def test_similarity_figures():
+    ids = ["a", "b", "c"]
+    articles = pd.DataFrame({"article_id": ids, "group": ["western", "ukrainian", "western"],
+                             "label": ["A", "B", "C"], "relation": "original"})
+    matrix = pd.DataFrame(np.array([[1, .2, .5], [.2, 1, .1], [.5, .1, 1]]), index=ids, columns=ids)
+    fig = plots.similarity_heatmap(matrix, ["a", "c", "b"], articles)
+    assert [t.get_text() for t in fig.axes[1].get_xticklabels()] == ["A", "C", "B"]
+    coords = pd.DataFrame({"article_id": ids, "x": [0, 1, 2], "y": [0, 1, 0]})
+    assert "seed: A" in [t.get_text() for t in plots.similarity_map(coords, articles, "a").axes[0].texts]
+    nn = pd.DataFrame({"seed_id": "a", "rank": [1, 2], "article_id": ["c", "b"], "similarity": [.5, .2]})
+    assert len(plots.neighbour_bars(nn, articles, "A").axes[0].patches) == 2
