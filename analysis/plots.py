@@ -109,8 +109,8 @@ def log_odds_funnel(table: pd.DataFrame, comparison: str, label_top: int = 12, z
     labelled = pd.concat([sub.nlargest(label_top // 2, "z"), sub.nsmallest(label_top // 2, "z")]).drop_duplicates("term")
     labelled = labelled[labelled["z"].abs() >= z_crit]
     for i, (_, row) in enumerate(labelled.iterrows()):
-        ax.annotate(row["term"], (row["frequency"], row["z"]), fontsize=7.5, xytext=(4, 6 * (i % 3) - 6),
-                    textcoords="offset points")
+        ax.annotate(row["term"], (row["frequency"], row["z"]), fontsize=7.5, xytext=(6, 11 * (i % 4) - 16),
+                    textcoords="offset points", arrowprops={"arrowstyle": "-", "color": "#999999", "lw": 0.5})
     a, b = (comparison.split(" vs ") + ["all others"])[:2]
     ax.set_xlabel("term frequency in the compared articles (log scale)")
     ax.set_ylabel(f"z (log-odds, informative Dirichlet prior)\n↑ {a}   ↓ {b}")
@@ -222,19 +222,28 @@ def naming_stacked(shares: pd.DataFrame, group_by: str = "group") -> Figure:
     return fig
 
 
-def scare_quote_bars(table: pd.DataFrame, group_by: str = "group", top: int = 8) -> Figure:
-    """Return each group's most frequent quoted short phrases, per 1,000 tokens."""
-    groups = list(dict.fromkeys(table[group_by]))
+def scare_quote_bars(table: pd.DataFrame, group_by: str = "group", top: int = 8, all_groups=()) -> Figure:
+    """Return each group's most frequent quoted short phrases, per 1,000 tokens.
+
+    Groups in ``all_groups`` that quote nothing get an empty panel saying so.
+    """
+    groups = sorted(set(table[group_by]) | set(all_groups))
     fig, axes = _grid(max(1, len(groups)), cols=2, width=5.5, height=0.3 * top + 1.2)
     for ax, group in zip(axes, groups):
         sub = table[table[group_by] == group].head(top).iloc[::-1]
+        if sub.empty:
+            ax.text(0.5, 0.5, "no quoted 1–3-word phrases", ha="center", va="center", transform=ax.transAxes)
+            ax.set_xticks([])
+            ax.set_yticks([])
+            ax.set_title(group, fontsize=10, color=group_colour(group, groups))
+            continue
         ax.barh(range(len(sub)), sub["per_1000_tokens"], color=group_colour(group, groups))
         ax.set_yticks(range(len(sub)), [f"“{p}” ×{c}" for p, c in zip(sub["phrase"], sub["count"])], fontsize=8)
         ax.set_xlabel("per 1,000 tokens", fontsize=8)
         ax.set_title(f"{group} (n = {int(sub['n_articles'].iloc[0])})", fontsize=10, color=group_colour(group, groups))
     if not groups:
         axes[0].text(0.5, 0.5, "no quoted short phrases in these articles", ha="center")
-    fig.suptitle("Phrases put in quotation marks (1–3 words)", fontsize=12)
+    fig.suptitle("Phrases put in quotation marks (1–3 words), most frequent first", fontsize=12)
     return fig
 
 

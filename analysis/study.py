@@ -106,7 +106,8 @@ class Outputs:
         for suffix, kwargs in ((".png", {"dpi": 150}), (".svg", {"metadata": {"Date": None}})):
             target = png.with_suffix(suffix)
             tmp = target.with_name(f".{target.name}.tmp{suffix}")
-            fig.savefig(tmp, bbox_inches="tight", **kwargs)
+            with plt.rc_context({"svg.hashsalt": "framediff"}):  # stable SVG ids: same input, same file
+                fig.savefig(tmp, bbox_inches="tight", **kwargs)
             os.replace(tmp, target)
         return png
 

@@ -69,3 +69,13 @@ def test_similarity_figures():
     assert "seed: A" in [t.get_text() for t in plots.similarity_map(coords, articles, "a").axes[0].texts]
     nn = pd.DataFrame({"seed_id": "a", "rank": [1, 2], "article_id": ["c", "b"], "similarity": [.5, .2]})
     assert len(plots.neighbour_bars(nn, articles, "A").axes[0].patches) == 2
+
+
+def test_scare_quote_bars_show_groups_that_quote_nothing():
+    table = pd.DataFrame({"group": ["western"], "phrase": ["referendum"], "count": [2], "n_articles_using": [1],
+                          "n_articles": [3], "group_tokens": [500], "per_1000_tokens": [4.0]})
+    fig = plots.scare_quote_bars(table, all_groups=["russian-state", "western"])
+    visible = [ax for ax in fig.axes if ax.get_visible()]
+    assert [ax.get_title() for ax in visible] == ["russian-state", "western (n = 3)"]
+    assert visible[0].texts[0].get_text() == "no quoted 1–3-word phrases"
+    assert len(visible[1].patches) == 1
