@@ -10,21 +10,17 @@ from pathlib import Path
 from . import schema
 from .corpus import load_corpus, summary
 from .features import dumps, featurize, write_atomic
-from .validate import CorpusError, check_corpus
+from .validate import CorpusError
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """Check a corpus directory; print every problem, or a summary when there are none."""
-    checked = check_corpus(args.dir)
-    if not checked.problems:
-        try:
-            corpus = load_corpus(args.dir)
-        except CorpusError as exc:
-            checked.problems = exc.problems
-    if checked.problems:
-        for problem in checked.problems:
+    try:
+        corpus = load_corpus(args.dir)
+    except CorpusError as exc:
+        for problem in exc.problems:
             print(os.path.join(args.dir, str(problem)), file=sys.stderr)
-        print(f"{len(checked.problems)} problem(s) in {args.dir}", file=sys.stderr)
+        print(f"{len(exc.problems)} problem(s) in {args.dir}", file=sys.stderr)
         return 1
     print(f"{args.dir}: {len(corpus)} articles, {corpus.articles['outlet_id'].nunique()} sites, "
           f"{corpus.articles['origin_id'].nunique()} origin outlets — valid\n")

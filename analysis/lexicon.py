@@ -66,6 +66,15 @@ def _read_yaml(path: Path) -> dict:
     return data
 
 
+def _entry_signals(entry, where: str, key: str) -> tuple[Signal, ...]:
+    """Return the parsed signals of one YAML entry that must have ``key`` and ``signals``."""
+    if not isinstance(entry, dict) or not entry.get(key) or not entry.get("signals"):
+        raise LexiconError(f"{where}: needs a {key} and a list of signals")
+    if not isinstance(entry["signals"], list):
+        raise LexiconError(f"{where}: signals must be a list")
+    return tuple(parse_signal(s, where) for s in entry["signals"])
+
+
 @dataclass(frozen=True)
 class Variant:
     """One competing name for a concept, with its signals."""
@@ -89,10 +98,7 @@ def load_lexicon(root: str | Path, language: str) -> list[Variant]:
         if not isinstance(entries, list) or len(entries) < 2:
             raise LexiconError(f"{path}: {concept}: needs a list of at least two variants")
         for i, entry in enumerate(entries):
-            where = f"{path}: {concept}.variants[{i}]"
-            if not isinstance(entry, dict) or not entry.get("name") or not entry.get("signals"):
-                raise LexiconError(f"{where}: needs a name and a list of signals")
-            signals = tuple(parse_signal(s, where) for s in entry["signals"])
+            signals = _entry_signals(entry, f"{path}: {concept}.variants[{i}]", "name")
             variants.append(Variant(concept, str(entry["name"]), signals, bool(entry.get("unmarked"))))
     return variants
 
@@ -114,10 +120,7 @@ def load_context(root: str | Path, language: str) -> list[ContextItem]:
         raise LexiconError(f"{path}: items: missing or empty")
     result = []
     for i, entry in enumerate(items):
-        where = f"{path}: items[{i}]"
-        if not isinstance(entry, dict) or not entry.get("id") or not entry.get("signals"):
-            raise LexiconError(f"{where}: needs an id and a list of signals")
-        signals = tuple(parse_signal(s, where) for s in entry["signals"])
+        signals = _entry_signals(entry, f"{path}: items[{i}]", "id")
         result.append(ContextItem(str(entry["id"]), str(entry.get("label", entry["id"])), signals))
     return result
 

@@ -56,7 +56,7 @@ def resolve_seed(full: Corpus, seed_id: str, language: str) -> tuple[str, list[s
         return seed_id, []
     origin = rows.loc[seed_id, "origin_id"]
     same = full.articles[(full.articles["origin_id"] == origin) & (full.articles["language"] == language)]
-    same = same.sort_values(["relation", "article_id"], key=lambda s: s.ne("original") if s.name == "relation" else s)
+    same = same.assign(copy=same["relation"].ne("original")).sort_values(["copy", "article_id"])  # originals first
     if same.empty:
         choices = sorted(full.articles.loc[full.articles["language"] == language, "article_id"])
         raise ParameterError(f"seed {seed_id!r} is in {rows.loc[seed_id, 'language']!r} and its outlet "

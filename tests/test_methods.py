@@ -257,3 +257,16 @@ def test_degenerate_inputs_give_clear_errors(four, tmp_path):
         load_lexicon(CORPUS, "xx")
     with pytest.raises(LexiconError, match="must have 1-2 words"):
         parse_signal("one two three", "here")
+
+
+def test_malformed_lexicon_names_file_and_entry(tmp_path):
+    (tmp_path / "lexicons").mkdir()
+    (tmp_path / "lexicons" / "en.yaml").write_text(
+        "concepts:\n  capital:\n    variants:\n      - {name: Kyiv, signals: [kyiv]}\n      - {name: Kiev}\n",
+        encoding="utf-8")
+    with pytest.raises(LexiconError, match=r"lexicons/en.yaml: capital.variants\[1\]: needs a name and a list of signals"):
+        load_lexicon(tmp_path, "en")
+    (tmp_path / "context").mkdir()
+    (tmp_path / "context" / "en.yaml").write_text("items:\n  - {id: grain, signals: grain}\n", encoding="utf-8")
+    with pytest.raises(LexiconError, match=r"context/en.yaml: items\[0\]: signals must be a list"):
+        load_context(tmp_path, "en")

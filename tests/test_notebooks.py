@@ -8,7 +8,7 @@ import nbformat
 import pandas as pd
 import pytest
 
-from analysis.runner import NOTEBOOKS, RunError, notebooks, run
+from analysis.runner import RunError, notebooks, run
 
 from .conftest import CORPUS, article_row, build_corpus
 
@@ -105,7 +105,3 @@ def test_bad_parameter_fails_loudly_and_keeps_the_previous_report(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["en"]
     with pytest.raises(RunError, match="unknown notebook"):
         notebooks(["99-nothing"])
-
-
-def test_notebooks_dir_is_in_the_repo():
-    assert NOTEBOOKS.is_dir() and NOTEBOOKS.parent == CORPUS.parent
