@@ -109,8 +109,10 @@ def log_odds_funnel(table: pd.DataFrame, comparison: str, label_top: int = 12, z
     labelled = pd.concat([sub.nlargest(label_top // 2, "z"), sub.nsmallest(label_top // 2, "z")]).drop_duplicates("term")
     labelled = labelled[labelled["z"].abs() >= z_crit]
     for i, (_, row) in enumerate(labelled.iterrows()):
-        ax.annotate(row["term"], (row["frequency"], row["z"]), fontsize=7.5, xytext=(6, 11 * (i % 4) - 16),
-                    textcoords="offset points", arrowprops={"arrowstyle": "-", "color": "#999999", "lw": 0.5})
+        right = i % 2 == 0  # alternate sides and heights so neighbouring labels do not collide
+        ax.annotate(row["term"], (row["frequency"], row["z"]), fontsize=7.5, ha="left" if right else "right",
+                    xytext=(8 if right else -8, 10 * (i % 3) - 10), textcoords="offset points",
+                    arrowprops={"arrowstyle": "-", "color": "#999999", "lw": 0.5})
     a, b = (comparison.split(" vs ") + ["all others"])[:2]
     ax.set_xlabel("term frequency in the compared articles (log scale)")
     ax.set_ylabel(f"z (log-odds, informative Dirichlet prior)\n↑ {a}   ↓ {b}")
@@ -158,7 +160,7 @@ def similarity_dendrogram(linkage_matrix: np.ndarray, articles: pd.DataFrame, gr
         tick.set_color(group_colour(groups[leaf], groups))
     ax.set_xlabel("cosine distance (average linkage)")
     ax.set_title(f"Which articles read alike (n = {n})", fontsize=11)
-    _legend(ax, groups, loc="lower left", fontsize=8)
+    _legend(ax, groups, loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=3, fontsize=8)
     return fig
 
 
@@ -191,8 +193,8 @@ def neighbour_bars(neighbours: pd.DataFrame, articles: pd.DataFrame, seed_label:
     ax.barh(range(len(data)), data["similarity"], color=[group_colour(g, groups) for g in groups])
     ax.set_yticks(range(len(data)), [f"{n} ({r})" for n, r in zip(data[label], data["relation"])], fontsize=8)
     ax.set_xlabel("cosine similarity to the seed")
-    ax.set_title(f"Nearest articles to {seed_label}", fontsize=11)
-    _legend(ax, groups, loc="lower right", fontsize=8)
+    ax.set_title(f"Nearest articles to {seed_label} (cosine of TF-IDF)", fontsize=11)
+    _legend(ax, groups, loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=3, fontsize=8)
     return fig
 
 

@@ -43,12 +43,15 @@ def run(language: str = "en", params: dict | None = None, names: list[str] | Non
     """Run the notebooks for one language; return ``reports/<language>``.
 
     Everything is written to a temporary directory first and moved into place only when every
-    notebook succeeded, so a failed run leaves the previous report untouched.
+    notebook succeeded, so a failed run leaves the previous report untouched. Running a subset
+    (``names``) updates the existing report; running all replaces it.
     """
     chosen = notebooks(names)
     reports.mkdir(parents=True, exist_ok=True)
     target = reports / language
     work = Path(tempfile.mkdtemp(prefix=f".{language}-", dir=reports))
+    if names and target.is_dir():  # a subset updates the existing report instead of replacing it
+        shutil.copytree(target, work, dirs_exist_ok=True)
     try:
         parameters = {**(params or {}), "language": language, "output_dir": str(work)}
         for path in tqdm(chosen, desc=f"notebooks ({language})", unit="nb", disable=not progress):
@@ -57,7 +60,8 @@ def run(language: str = "en", params: dict | None = None, names: list[str] | Non
                                            cwd=str(ROOT), kernel_name="python3", progress_bar=False)
             except papermill.PapermillExecutionError as exc:
                 raise RunError(f"{path.name}: cell {exc.exec_count} failed: {exc.ename}: {exc.evalue}") from None
-        (work / "index.md").write_text(_index(work, language, chosen), encoding="utf-8")
+        executed = sorted(work.glob("[0-9][0-9]-*.ipynb"))
+        (work / "index.md").write_text(_index(work, language, executed), encoding="utf-8")
         old = reports / f".{language}-old"
         shutil.rmtree(old, ignore_errors=True)
         if target.exists():

@@ -105,3 +105,13 @@ def test_bad_parameter_fails_loudly_and_keeps_the_previous_report(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["en"]
     with pytest.raises(RunError, match="unknown notebook"):
         notebooks(["99-nothing"])
+
+
+@pytest.mark.slow
+def test_running_a_subset_updates_the_report(tmp_path):
+    run("en", {"n_resamples": 5}, names=["01-corpus", "05-context"], reports=tmp_path, progress=False)
+    run("en", {"n_resamples": 5}, names=["05-context"], reports=tmp_path, progress=False)
+    target = tmp_path / "en"
+    assert sorted(p.name for p in target.glob("*.ipynb")) == ["01-corpus.ipynb", "05-context.ipynb"]
+    assert (target / "tables" / "copy_clusters.csv").is_file()
+    assert "[01-corpus](01-corpus.ipynb)" in (target / "index.md").read_text(encoding="utf-8")
