@@ -57,8 +57,8 @@ def distinctive_bars(table: pd.DataFrame, group_by: str = "group", title: str = 
                    for d, a in zip(sub.direction, alpha)]
         ax.barh(y, sub["score"], color=colours)
         if "ci_low" in sub:
-            ax.errorbar(sub["score"], y, xerr=[sub["score"] - sub["ci_low"], sub["ci_high"] - sub["score"]],
-                        fmt="none", ecolor="black", elinewidth=0.6, capsize=1.5)
+            # the percentile interval need not contain the observed score: draw it as it is
+            ax.hlines(y, sub["ci_low"], sub["ci_high"], color="black", linewidth=0.6)
             for yi, (s, st) in enumerate(zip(sub["score"], sub["stability"])):
                 ax.text(0, yi, f" {st:.0%} " if s > 0 else f" {st:.0%} ", va="center",
                         ha="right" if s > 0 else "left", fontsize=6.5, color="#333333")

@@ -19,18 +19,24 @@ class ParameterError(ValueError):
     """A notebook parameter has a value the corpus does not offer; the message lists the choices."""
 
 
+def project_root() -> Path:
+    """Return the repository root above the working directory (or the working directory)."""
+    for parent in [Path.cwd(), *Path.cwd().parents]:
+        if (parent / "pyproject.toml").is_file() and (parent / "notebooks").is_dir():
+            return parent
+    return Path.cwd()
+
+
 def project_path(path: str | Path) -> Path:
-    """Return ``path`` as given if it exists, else resolved against the repository root.
+    """Return ``path`` as given if absolute or existing, else resolved against the repository root.
 
     A notebook opened in JupyterLab runs in ``notebooks/``; papermill runs it from the root.
+    Both read ``corpus/`` and write ``reports/`` at the root.
     """
     candidate = Path(path)
     if candidate.is_absolute() or candidate.exists():
         return candidate
-    for parent in [Path.cwd(), *Path.cwd().parents]:
-        if (parent / "pyproject.toml").is_file() and (parent / candidate).exists():
-            return parent / candidate
-    return candidate
+    return project_root() / candidate
 
 
 @dataclass
@@ -96,7 +102,7 @@ class Outputs:
     """Save figures and tables of one notebook under ``<output_dir>/figures`` and ``/tables``."""
 
     def __init__(self, output_dir: str | Path):
-        self.root = Path(output_dir)
+        self.root = Path(output_dir) if Path(output_dir).is_absolute() else project_root() / output_dir
         (self.root / "figures").mkdir(parents=True, exist_ok=True)
         (self.root / "tables").mkdir(parents=True, exist_ok=True)
 

@@ -115,3 +115,35 @@ def test_running_a_subset_updates_the_report(tmp_path):
     assert sorted(p.name for p in target.glob("*.ipynb")) == ["01-corpus.ipynb", "05-context.ipynb"]
     assert (target / "tables" / "copy_clusters.csv").is_file()
     assert "[01-corpus](01-corpus.ipynb)" in (target / "index.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_plain_papermill_from_the_root_and_a_run_from_notebooks_dir(tmp_path):
+    import subprocess
+    import sys
+
+    from analysis.runner import ROOT
+
+    out = tmp_path / "ru"
+    result = subprocess.run([sys.executable, "-m", "papermill", "notebooks/02-distinctive-terms.ipynb",
+                             str(tmp_path / "out.ipynb"), "-p", "language", "ru", "-p", "n_resamples", "5",
+                             "-p", "output_dir", str(out)], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert (out / "tables" / "seed_vs_rest.csv").is_file()
+    # JupyterLab runs a notebook in notebooks/: corpus_dir = "corpus" must still be found.
+    import papermill
+
+    papermill.execute_notebook(str(ROOT / "notebooks" / "05-context.ipynb"), str(tmp_path / "nb.ipynb"),
+                               parameters={"output_dir": str(tmp_path / "from-notebooks")},
+                               cwd=str(ROOT / "notebooks"), kernel_name="python3", progress_bar=False)
+    assert (tmp_path / "from-notebooks" / "tables" / "context_coverage.csv").is_file()
+
+
+def test_relative_output_dir_resolves_to_the_repository_root(monkeypatch):
+    from analysis.runner import ROOT
+    from analysis.study import project_path, project_root
+
+    monkeypatch.chdir(ROOT / "notebooks")
+    assert project_root() == ROOT
+    assert project_path("corpus") == ROOT / "corpus"
+    assert project_path("reports/en") == ROOT / "reports" / "en"

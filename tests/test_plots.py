@@ -33,6 +33,8 @@ def test_distinctive_bars_counts_bars_and_flags_small_groups():
     labels = [t.get_text() for t in axes[0].get_yticklabels()]
     assert labels[-1] == "rus-over-1" and labels[0] == "rus-under-1"
     assert plots.distinctive_bars(distinctive_frame(stability=False)).axes[0].patches
+    outside = distinctive_frame().assign(ci_low=lambda f: f.score + 0.01, ci_high=lambda f: f.score + 0.02)
+    assert len(plots.distinctive_bars(outside).axes[0].collections) == 1  # interval off the score: still drawn
 
 
 def test_group_colours_are_fixed():
