@@ -82,6 +82,19 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export_features(args: argparse.Namespace) -> int:
+    """Write a features-only copy of a corpus (the shareable form)."""
+    from .share import export_features
+
+    try:
+        target = export_features(args.dir, args.into)
+    except FileExistsError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    print(f"wrote {target} (features only; check it with: python -m analysis validate {target})")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of ``python -m analysis``."""
     parser = argparse.ArgumentParser(prog="python -m analysis", description=__doc__)
@@ -97,6 +110,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("dir", nargs="?", default="corpus")
     p.add_argument("--out", default="reports")
     p.set_defaults(func=cmd_summary)
+    p = sub.add_parser("export-features", help="copy a corpus with every text replaced by its features")
+    p.add_argument("dir", help="the corpus directory to export")
+    p.add_argument("--into", required=True, help="a new directory for the features-only copy")
+    p.set_defaults(func=cmd_export_features)
     p = sub.add_parser("run", help="execute the notebooks with papermill into reports/<language>/")
     p.add_argument("--language", action="append", help="language(s) to run (default: en)")
     p.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",

@@ -1,0 +1,61 @@
+"""Share a corpus without its text: a copy with every text replaced by its ngrams-v1 features."""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+import tempfile
+from pathlib import Path
+
+from . import schema
+from .corpus import load_corpus
+from .features import dumps, featurize, write_atomic
+
+ANALYSIS_DATA = ("lexicons", "context", "stopwords")
+
+
+def export_features(source: str | Path, into: str | Path) -> Path:
+    """Write a features-only copy of the corpus ``source`` to ``into``; return ``into``.
+
+    Every article held as text becomes ``features/<article_id>.json`` (its ``text_form`` becomes
+    ``features``); features files and the analysis data (lexicons, context, stop-word exceptions)
+    are copied unchanged. ``into`` must not exist yet; it appears only when complete.
+    """
+    source, into = Path(source), Path(into)
+    if into.exists():
+        raise FileExistsError(f"{into}: already exists; choose a new directory for the export")
+    corpus = load_corpus(source)  # refuses a corpus with problems, listing them all
+    texts = set(corpus.articles.loc[corpus.articles["counts_from"] == "text", "article_id"])
+    into.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{into.name}-", dir=into.parent))
+    try:
+        shutil.copytree(source / "features", work / "features", dirs_exist_ok=True)
+        for article_id in sorted(texts):
+            text = (source / "texts" / f"{article_id}.txt").read_text(encoding="utf-8")
+            write_atomic(work / "features" / f"{article_id}.json", dumps(featurize(text).to_dict(article_id)))
+        shutil.copy2(source / "outlets.csv", work / "outlets.csv")
+        write_atomic(work / "articles.csv", _articles_csv(source / "articles.csv", texts))
+        for name in ANALYSIS_DATA:
+            if (source / name).is_dir():
+                shutil.copytree(source / name, work / name)
+        (work / "texts").mkdir()
+        work.rename(into)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    return into
+
+
+def _articles_csv(path: Path, texts: set[str]) -> str:
+    """Return articles.csv with ``text_form`` set to ``features`` for the exported texts."""
+    with open(path, encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    for row in rows:
+        if row["article_id"] in texts:
+            row["text_form"] = "features"
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(schema.ARTICLE_COLUMNS), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue()
