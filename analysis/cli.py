@@ -95,6 +95,29 @@ def cmd_export_features(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    """Import a folder, CSV or JSONL source into a corpus directory (all or nothing)."""
+    from .importing import ImportProblems, import_source
+
+    columns = dict(pair.split("=", 1) for pair in args.map)
+    try:
+        report = import_source(args.format, args.src, args.into, columns=columns,
+                               language=args.language, skip_bad=args.skip_bad)
+    except ImportProblems as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        print(f"{len(exc.problems)} problem(s); nothing imported (use --skip-bad to import the good rows)",
+              file=sys.stderr)
+        return 1
+    print(f"added {len(report.added)} article(s), {len(report.already_present)} already present, "
+          f"{len(report.rejected)} rejected (see {args.into}/import-rejects.csv)" if report.rejected else
+          f"added {len(report.added)} article(s), {len(report.already_present)} already present")
+    if report.new_outlets:
+        print(f"new outlets with group/ownership 'unknown' (code them in {args.into}/outlets.csv): "
+              f"{', '.join(report.new_outlets)}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of ``python -m analysis``."""
     parser = argparse.ArgumentParser(prog="python -m analysis", description=__doc__)
@@ -114,6 +137,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("dir", help="the corpus directory to export")
     p.add_argument("--into", required=True, help="a new directory for the features-only copy")
     p.set_defaults(func=cmd_export_features)
+    p = sub.add_parser("import", help="import your own articles (folder, csv, jsonl) into a corpus directory")
+    p.add_argument("format", choices=["folder", "csv", "jsonl"])
+    p.add_argument("src", help="the folder or file to import")
+    p.add_argument("--into", required=True, help="the corpus directory to create or extend")
+    p.add_argument("--map", action="append", default=[], metavar="FIELD=COLUMN",
+                   help="our field (text, outlet, url, published, title, language, events, article_id) "
+                        "from your column, e.g. --map text=body (repeatable)")
+    p.add_argument("--language", help="language of rows that do not give one (ISO 639-1)")
+    p.add_argument("--skip-bad", action="store_true", help="import good rows; write rejects to import-rejects.csv")
+    p.set_defaults(func=cmd_import)
     p = sub.add_parser("run", help="execute the notebooks with papermill into reports/<language>/")
     p.add_argument("--language", action="append", help="language(s) to run (default: en)")
     p.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",

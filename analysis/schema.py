@@ -13,6 +13,7 @@ OUTLET_COLUMNS = ("outlet_id", "name", "domain", "country", "ownership", "group"
 RELATIONS = ("original", "copy", "rewrite", "translation", "machine-translation")
 GROUPS = (
     "russian-state", "ukrainian", "western", "russian-independent", "non-aligned", "aggregator",
+    "unknown",  # imported outlets not yet coded by the researcher
 )
 DATE_BASES = ("shown", "inferred", "unknown")
 TEXT_FORMS = ("full", "features")

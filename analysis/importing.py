@@ -1,0 +1,252 @@
+"""Bring your own corpus: import texts with metadata into a corpus directory.
+
+Sources: a folder of ``.txt``/``.md`` files with YAML front matter, a CSV or JSONL file, or a
+pandas DataFrame. Every source becomes a DataFrame of records and goes through
+:func:`corpus_from_frame`, which checks every record, and imports all or nothing (unless
+``skip_bad``, which imports the good records and writes the rejects with reasons to
+``<into>/import-rejects.csv``). Ids are deterministic, so importing the same source twice adds
+nothing the second time.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pandas as pd
+import yaml
+
+from . import schema
+from .features import write_atomic
+from .validate import check_corpus
+
+FIELDS = ("text", "outlet", "url", "published", "title", "language", "events", "article_id")
+
+
+class ImportProblems(ValueError):
+    """A source had bad records; nothing was imported. ``problems`` lists ``where: field: what``."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__(f"{len(problems)} problem(s); nothing imported:\n" + "\n".join(f"  {p}" for p in problems))
+
+
+@dataclass
+class ImportReport:
+    """What an import did."""
+
+    added: list[str] = field(default_factory=list)
+    already_present: list[str] = field(default_factory=list)
+    new_outlets: list[str] = field(default_factory=list)
+    rejected: list[str] = field(default_factory=list)
+
+
+def slug(text: str) -> str:
+    """Return a safe id fragment for a name (a hash where the name has no a-z/0-9)."""
+    value = re.sub(r"[^a-z0-9]+", "-", str(text).lower()).strip("-")
+    return value or "x" + hashlib.sha1(str(text).encode()).hexdigest()[:8]
+
+
+def _date(value) -> str | None:
+    """Return YYYY-MM-DD for a date-like value, '' for none, None if unreadable."""
+    if value is None or (isinstance(value, float) and pd.isna(value)) or str(value).strip() == "":
+        return ""
+    if isinstance(value, (date, datetime)):
+        return value.strftime("%Y-%m-%d")
+    try:
+        return datetime.fromisoformat(str(value).strip().replace("Z", "+00:00")).strftime("%Y-%m-%d")
+    except ValueError:
+        return None
+
+
+def _record(raw: dict, where: str, language: str | None, problems: list[str]) -> dict | None:
+    """Return a checked, normalised record, or None after adding its problems."""
+    def text_of(key):
+        value = raw.get(key)
+        return "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value).strip()
+
+    found = []
+    text = raw.get("text")
+    if not isinstance(text, str) or not text.strip():
+        found.append(f"{where}: text: empty")
+    outlet = text_of("outlet")
+    if not outlet:
+        found.append(f"{where}: outlet: missing")
+    url = text_of("url")
+    if url and urlparse(url).scheme not in ("http", "https"):
+        found.append(f"{where}: url: {url!r} is not an http(s) URL")
+    published = _date(raw.get("published"))
+    if published is None:
+        found.append(f"{where}: published: {raw.get('published')!r} is not a date")
+    lang = text_of("language") or language or ""
+    if lang not in schema.ISO_639_1:
+        found.append(f"{where}: language: {lang!r} is not an ISO 639-1 code (give it, or --language)")
+    article_id = text_of("article_id")
+    if article_id and not schema.SAFE_ID.match(article_id):
+        found.append(f"{where}: article_id: {article_id!r} is not a safe id")
+    problems += found
+    if found:
+        return None
+    digest = hashlib.sha1(text.encode("utf-8")).hexdigest()[:8]
+    return {"text": text, "outlet": outlet, "url": url, "published": published, "language": lang,
+            "title": text_of("title"), "events": text_of("events") or "unspecified",
+            "article_id": article_id or f"{slug(outlet)}-{published or 'undated'}-{digest}"}
+
+
+def _read_rows(path: Path, columns) -> list[dict]:
+    if not path.is_file():
+        return []
+    with open(path, encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _csv_text(rows: list[dict], columns) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(columns), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def corpus_from_frame(frame: pd.DataFrame, into: str | Path, *, columns: dict | None = None,
+                      language: str | None = None, skip_bad: bool = False, source: str = "frame",
+                      read_problems: list[str] | None = None) -> ImportReport:
+    """Import one article per row of ``frame`` into the corpus directory ``into``.
+
+    Args:
+        frame: rows with a text and metadata; ``columns`` maps our fields (text, outlet, url,
+            published, title, language, events, article_id) to the frame's column names.
+        language: the language of rows that do not give one.
+        skip_bad: import the good rows and write the rejects to ``<into>/import-rejects.csv``.
+        source: how messages name the source (file name).
+        read_problems: problems found while reading the source (reported and rejected with the rest).
+    """
+    mapping = {f: (columns or {}).get(f, f) for f in FIELDS}
+    for required in ("text", "outlet"):
+        if mapping[required] not in frame.columns:
+            raise ImportProblems([f"{source}: {mapping[required]}: missing column (columns: {', '.join(map(str, frame.columns))})"])
+    into = Path(into)
+    if into.exists() and (into / "articles.csv").is_file() and check_corpus(into).problems:
+        raise ImportProblems([f"{into}: the target corpus has problems; run python -m analysis validate {into}"])
+    problems, records = list(read_problems or []), []
+    rejected = list(problems)
+    for i, raw in enumerate(frame.to_dict("records")):
+        where = raw.pop("__where__", f"{source}:{i + 2}")
+        before = len(problems)
+        record = _record({f: raw.get(c) for f, c in mapping.items()}, where, language, problems)
+        if record is None:
+            rejected += problems[before:]
+        else:
+            records.append(record)
+    if problems and not skip_bad:
+        raise ImportProblems(problems)
+    report = _write(into, records)
+    if rejected:
+        lines = [dict(zip(("where", "field", "problem"), p.split(": ", 2))) for p in rejected]
+        write_atomic(into / "import-rejects.csv", _csv_text(lines, ("where", "field", "problem")))
+        report.rejected = rejected
+    return report
+
+
+def _write(into: Path, records: list[dict]) -> ImportReport:
+    """Add the records' texts and rows to ``into``; return what was added."""
+    report = ImportReport()
+    outlets = _read_rows(into / "outlets.csv", schema.OUTLET_COLUMNS)
+    articles = _read_rows(into / "articles.csv", schema.ARTICLE_COLUMNS)
+    known_ids = {r["article_id"] for r in articles}
+    known_urls = {r["url"] for r in articles if r["url"]}
+    outlet_ids = {r["outlet_id"] for r in outlets}
+    for record in records:
+        if record["article_id"] in known_ids or (record["url"] and record["url"] in known_urls):
+            report.already_present.append(record["article_id"])
+            continue
+        outlet_id = slug(record["outlet"])
+        if outlet_id not in outlet_ids:
+            outlets.append({"outlet_id": outlet_id, "name": record["outlet"], "domain": urlparse(record["url"]).netloc,
+                            "country": "unknown", "ownership": "unknown", "group": "unknown"})
+            outlet_ids.add(outlet_id)
+            report.new_outlets.append(outlet_id)
+        articles.append({"article_id": record["article_id"], "outlet_id": outlet_id, "origin_id": outlet_id,
+                         "relation": "original", "url": record["url"], "published": record["published"],
+                         "date_basis": "shown" if record["published"] else "unknown", "title": record["title"],
+                         "language": record["language"], "events": record["events"], "text_form": "full",
+                         "source_chars": str(len(record["text"])), "truncated": "false"})
+        known_ids.add(record["article_id"])
+        known_urls.add(record["url"])
+        write_atomic(into / "texts" / f"{record['article_id']}.txt", record["text"])
+        (into / "features").mkdir(parents=True, exist_ok=True)
+        report.added.append(record["article_id"])
+    write_atomic(into / "outlets.csv", _csv_text(outlets, schema.OUTLET_COLUMNS))
+    write_atomic(into / "articles.csv", _csv_text(articles, schema.ARTICLE_COLUMNS))
+    return report
+
+
+def _split_front_matter(raw: str, where: str, problems: list[str]) -> tuple[dict, str] | None:
+    """Return (metadata, body) of a file with YAML front matter between '---' lines."""
+    if not raw.startswith("---"):
+        problems.append(f"{where}: front matter: missing (start the file with a --- line)")
+        return None
+    parts = re.split(r"^---\s*$", raw, maxsplit=2, flags=re.M)
+    if len(parts) < 3:
+        problems.append(f"{where}: front matter: no closing --- line")
+        return None
+    try:
+        meta = yaml.safe_load(parts[1]) or {}
+    except yaml.YAMLError as exc:
+        problems.append(f"{where}: front matter: not valid YAML ({str(exc).splitlines()[0]})")
+        return None
+    if not isinstance(meta, dict):
+        problems.append(f"{where}: front matter: must be a mapping of fields")
+        return None
+    return meta, parts[2].lstrip("\n")
+
+
+def read_folder(folder: str | Path) -> tuple[pd.DataFrame, list[str]]:
+    """Return one record per ``.txt``/``.md`` file of ``folder`` and the problems of unreadable files."""
+    records, problems = [], []
+    for path in sorted(p for p in Path(folder).iterdir() if p.suffix in (".txt", ".md")):
+        try:
+            raw = path.read_bytes().decode("utf-8")
+        except UnicodeDecodeError as exc:
+            problems.append(f"{path.name}: encoding: not UTF-8 (byte {exc.start})")
+            continue
+        parsed = _split_front_matter(raw, path.name, problems)
+        if parsed is not None:
+            meta, body = parsed
+            records.append({**meta, "text": body, "__where__": path.name})
+    return pd.DataFrame(records), problems
+
+
+def read_table(path: str | Path, fmt: str) -> pd.DataFrame:
+    """Return the records of a CSV or JSONL file; raise ImportProblems if it cannot be read."""
+    path = Path(path)
+    try:
+        path.read_bytes().decode("utf-8")
+        if fmt == "csv":
+            return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+        return pd.read_json(path, lines=True, dtype=False)
+    except UnicodeDecodeError as exc:
+        raise ImportProblems([f"{path.name}: encoding: not UTF-8 (byte {exc.start})"]) from None
+    except (ValueError, pd.errors.ParserError) as exc:
+        raise ImportProblems([f"{path.name}: file: cannot be read as {fmt.upper()} ({exc})"]) from None
+
+
+def import_source(fmt: str, source: str | Path, into: str | Path, **options) -> ImportReport:
+    """Import a folder, CSV or JSONL source into the corpus directory ``into``."""
+    source = Path(source)
+    if fmt == "folder":
+        frame, problems = read_folder(source)
+        if frame.empty:
+            raise ImportProblems(problems or [f"{source}: no .txt or .md files with front matter"])
+        options["read_problems"] = problems
+    elif fmt in ("csv", "jsonl"):
+        frame = read_table(source, fmt)
+    else:
+        raise ImportProblems([f"{fmt!r}: unknown format; choose one of: folder, csv, jsonl"])
+    return corpus_from_frame(frame, into, source=source.name, **options)
