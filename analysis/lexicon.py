@@ -19,6 +19,17 @@ from .corpus import Corpus, TermCounts
 from .features import fold, normalise
 
 
+# The embedded corpus's analysis data, used when a corpus directory has none of its own.
+DEFAULT_ROOT = Path(__file__).resolve().parents[1] / "corpus"
+
+
+def data_file(root: str | Path, kind: str, name: str) -> Path:
+    """Return ``<root>/<kind>/<name>``, or the embedded corpus's file when the corpus has none."""
+    own = Path(root) / kind / name
+    fallback = DEFAULT_ROOT / kind / name
+    return own if own.is_file() or not fallback.is_file() else fallback
+
+
 class LexiconError(ValueError):
     """A lexicon or context file is missing or malformed; the message names file and entry."""
 
@@ -86,8 +97,8 @@ class Variant:
 
 
 def load_lexicon(root: str | Path, language: str) -> list[Variant]:
-    """Return the variants of ``<root>/lexicons/<language>.yaml`` in file order."""
-    path = Path(root) / "lexicons" / f"{language}.yaml"
+    """Return the variants of ``<root>/lexicons/<language>.yaml`` (or the embedded one) in file order."""
+    path = data_file(root, "lexicons", f"{language}.yaml")
     data = _read_yaml(path)
     variants = []
     concepts = data.get("concepts")
@@ -114,7 +125,7 @@ class ContextItem:
 
 def load_context(root: str | Path, language: str) -> list[ContextItem]:
     """Return the items of ``<root>/context/<language>.yaml`` in file order."""
-    path = Path(root) / "context" / f"{language}.yaml"
+    path = data_file(root, "context", f"{language}.yaml")
     items = _read_yaml(path).get("items")
     if not isinstance(items, list) or not items:
         raise LexiconError(f"{path}: items: missing or empty")
@@ -144,14 +155,14 @@ def protected_patterns(root: str | Path, languages) -> list[re.Pattern]:
     words of ``<root>/stopwords/keep.yaml``. A pair signal protects the pair, not its words.
     """
     patterns = []
-    keep_file = Path(root) / "stopwords" / "keep.yaml"
+    keep_file = data_file(root, "stopwords", "keep.yaml")
     keep = yaml.safe_load(keep_file.read_text(encoding="utf-8")) if keep_file.is_file() else {}
     for language in languages:
         patterns += [re.compile(re.escape(w)) for w in (keep or {}).get(language, []) or []]
         signals = []
-        if (Path(root) / "lexicons" / f"{language}.yaml").is_file():
+        if data_file(root, "lexicons", f"{language}.yaml").is_file():
             signals += [s for v in load_lexicon(root, language) for s in v.signals]
-        if (Path(root) / "context" / f"{language}.yaml").is_file():
+        if data_file(root, "context", f"{language}.yaml").is_file():
             signals += [s for item in load_context(root, language) for s in item.signals]
         patterns += [signal.pattern for signal in signals]
     return patterns

@@ -129,3 +129,30 @@ def test_jsonl_and_dataframe(tmp_path):
     report = corpus_from_frame(frame, tmp_path / "c", language="en")
     assert report.added == ["gamma-1"] and report.new_outlets == ["gamma"]
     assert load_corpus(tmp_path / "c").unigrams.to_frame()["term"].tolist() == ["occupiers", "plan", "vote"]
+
+
+@pytest.mark.slow
+def test_readme_worked_example_folder_to_notebooks(tmp_path):
+    """The README's path: a folder of my articles -> import -> the notebooks run on it."""
+    from analysis.runner import run
+
+    src = tmp_path / "mine"
+    src.mkdir()
+    texts = {
+        "a1": ("Alpha Times", "Kiev said the referendum in Zaporozhye will go ahead. Peskov replied."),
+        "a2": ("Alpha Times", "The head of the region signed the order. Kiev was silent on the talks."),
+        "b1": ("Beta Post", "Occupiers plan a “referendum” in Zaporizhzhia. Kyiv condemned the sham vote."),
+        "b2": ("Beta Post", "Kyiv said the Russia-installed official will stage a sham referendum in Kherson."),
+    }
+    for article_id, (outlet, body) in texts.items():
+        (src / f"{article_id}.md").write_text(
+            f"---\narticle_id: {article_id}\noutlet: {outlet}\nlanguage: en\npublished: 2022-08-08\n---\n{body}\n",
+            encoding="utf-8")
+    into = tmp_path / "my-corpus"
+    assert cli("import", "folder", str(src), "--into", str(into)).returncode == 0
+    target = run("en", {"corpus_dir": str(into), "seed_id": "a1", "group_by": "origin_id", "n_resamples": 10},
+                 reports=tmp_path / "reports", progress=False)
+    naming = pd.read_csv(target / "tables" / "naming.csv")
+    kiev = naming[naming.variant == "Kiev"].groupby("origin_id")["count"].sum().to_dict()
+    assert kiev == {"alpha-times": 2, "beta-post": 0}  # the embedded English lexicon was used
+    assert (target / "figures" / "context_coverage.png").is_file()
