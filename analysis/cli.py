@@ -118,6 +118,18 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_fetch(args: argparse.Namespace) -> int:
+    """Fetch article URLs into <dir>/cache/ and print an ok/failed summary; exit 1 if any failed."""
+    from .fetch import Fetcher, fetch
+
+    fetcher = Fetcher(delay=args.delay, timeout=args.timeout, retries=args.retries)
+    summary = fetch(args.dir, args.ids, args.force, fetcher)
+    print(summary.to_string(index=False))
+    counts = summary["status"].value_counts()
+    print(", ".join(f"{counts.get(s, 0)} {s}" for s in ("ok", "cached", "failed")))
+    return 1 if counts.get("failed", 0) else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of ``python -m analysis``."""
     parser = argparse.ArgumentParser(prog="python -m analysis", description=__doc__)
@@ -137,8 +149,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("dir", help="the corpus directory to export")
     p.add_argument("--into", required=True, help="a new directory for the features-only copy")
     p.set_defaults(func=cmd_export_features)
-    p = sub.add_parser("import", help="import your own articles (folder, csv, jsonl) into a corpus directory")
-    p.add_argument("format", choices=["folder", "csv", "jsonl"])
+    p = sub.add_parser("import", help="import your own articles (folder, csv, jsonl, mediacloud) into a corpus directory")
+    p.add_argument("format", choices=["folder", "csv", "jsonl", "mediacloud"],
+                   help="mediacloud: a Media Cloud story export; each story's text is fetched from its URL")
     p.add_argument("src", help="the folder or file to import")
     p.add_argument("--into", required=True, help="the corpus directory to create or extend")
     p.add_argument("--map", action="append", default=[], metavar="FIELD=COLUMN",
@@ -147,6 +160,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--language", help="language of rows that do not give one (ISO 639-1)")
     p.add_argument("--skip-bad", action="store_true", help="import good rows; write rejects to import-rejects.csv")
     p.set_defaults(func=cmd_import)
+    p = sub.add_parser("fetch", help="download article URLs and extract their text into <dir>/cache/")
+    p.add_argument("dir", nargs="?", default="corpus")
+    p.add_argument("--ids", nargs="+", help="only these article ids")
+    p.add_argument("--force", action="store_true", help="fetch again even if cached")
+    p.add_argument("--delay", type=float, default=2.0, help="seconds between requests to one host (default 2)")
+    p.add_argument("--timeout", type=float, default=20.0, help="seconds per request (default 20)")
+    p.add_argument("--retries", type=int, default=2, help="retries after network errors or 429/5xx (default 2)")
+    p.set_defaults(func=cmd_fetch)
     p = sub.add_parser("run", help="execute the notebooks with papermill into reports/<language>/")
     p.add_argument("--language", action="append", help="language(s) to run (default: en)")
     p.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",

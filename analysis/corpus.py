@@ -130,12 +130,18 @@ def _cached_features(text: str, article_id: str, cache_dir: Path | None) -> tupl
     return doc, True
 
 
-def _documents(checked: CheckedCorpus, cache_dir: Path | None) -> tuple[dict, list, list[str]]:
+def _documents(checked: CheckedCorpus, cache_dir: Path | None,
+               fetched: dict[str, str]) -> tuple[dict, list, list[str]]:
     """Return per-article features documents, their provenance and the ids tokenised now."""
     docs, source, tokenised = {}, [], []
     for _, row in checked.articles:
         article_id = row["article_id"]
-        if article_id in checked.texts:
+        if article_id in fetched:
+            docs[article_id], fresh = _cached_features(fetched[article_id], article_id, cache_dir)
+            source.append("fetched")
+            if fresh:
+                tokenised.append(article_id)
+        elif article_id in checked.texts:
             doc, fresh = _cached_features(checked.texts[article_id], article_id, cache_dir)
             stored = checked.features.get(article_id)
             if stored is not None and any(stored[k] != doc[k] for k in ("n_tokens", *KINDS)):
@@ -180,19 +186,41 @@ def _count_matrices(article_ids: list[str], docs: dict) -> dict[str, TermCounts]
     return counts
 
 
-def load_corpus(path: str | Path = "corpus", *, cache: bool = True) -> Corpus:
+def _fetched_texts(root: Path, checked: CheckedCorpus) -> dict[str, str]:
+    """Return the non-empty fetched texts in ``<root>/cache/<article_id>.txt`` of known articles."""
+    texts = {}
+    for _, row in checked.articles:
+        path = root / "cache" / f"{row['article_id']}.txt"
+        if path.is_file():
+            try:
+                text = path.read_bytes().decode("utf-8")
+            except UnicodeDecodeError as exc:
+                checked.problems.append(Problem(f"cache/{path.name}", None, "encoding", f"not UTF-8 (byte {exc.start})"))
+                continue
+            if text.strip():
+                texts[row["article_id"]] = text
+    return texts
+
+
+def load_corpus(path: str | Path = "corpus", *, cache: bool = True, text_source: str = "features") -> Corpus:
     """Return the validated corpus in ``path``; raise :class:`CorpusError` listing every problem.
 
     Args:
         path: the corpus directory (``outlets.csv``, ``articles.csv``, ``texts/``, ``features/``).
         cache: keep the features of texts in ``<path>/cache/features/`` keyed by a hash of the
             text, so a second load does not re-tokenise.
+        text_source: "features" (the corpus as held) or "fetched": articles with a text fetched
+            into ``<path>/cache/<article_id>.txt`` (``python -m analysis fetch``) are counted from
+            it; the others keep their features. ``articles.counts_from`` says which.
     """
+    if text_source not in ("features", "fetched"):
+        raise ValueError(f"text_source must be 'features' or 'fetched', not {text_source!r}")
     checked = check_corpus(path)
     if checked.problems:
         raise CorpusError(checked.problems)
     cache_dir = Path(path) / "cache" / "features" if cache else None
-    docs, source, tokenised = _documents(checked, cache_dir)
+    fetched = _fetched_texts(Path(path), checked) if text_source == "fetched" else {}
+    docs, source, tokenised = _documents(checked, cache_dir, fetched)
     if checked.problems:
         raise CorpusError(checked.problems)
     articles = _articles_frame(checked, docs, source)

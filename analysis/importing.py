@@ -237,9 +237,42 @@ def read_table(path: str | Path, fmt: str) -> pd.DataFrame:
         raise ImportProblems([f"{path.name}: file: cannot be read as {fmt.upper()} ({exc})"]) from None
 
 
-def import_source(fmt: str, source: str | Path, into: str | Path, **options) -> ImportReport:
-    """Import a folder, CSV or JSONL source into the corpus directory ``into``."""
+# Media Cloud's story export (API v2 stories CSV); it carries no text, so texts are fetched.
+MEDIACLOUD_COLUMNS = ("stories_id", "title", "url", "language", "publish_date", "media_name")
+
+
+def read_mediacloud(path: str | Path, fetcher=None, progress: bool = False) -> tuple[pd.DataFrame, list[str]]:
+    """Return records of a Media Cloud story export with each story's text fetched from its URL."""
+    from tqdm import tqdm
+
+    from .fetch import Fetcher, FetchFailed
+
+    path = Path(path)
+    frame = read_table(path, "csv")
+    missing = [c for c in MEDIACLOUD_COLUMNS if c not in frame.columns]
+    if missing:
+        raise ImportProblems([f"{path.name}: {c}: missing Media Cloud column" for c in missing])
+    fetcher = fetcher or Fetcher()
+    records, problems = [], []
+    for i, row in enumerate(tqdm(frame.to_dict("records"), desc="fetching", disable=not progress)):
+        where = f"{path.name}:{i + 2}"
+        try:
+            text = fetcher.extract(fetcher.download(row["url"]))
+        except FetchFailed as exc:
+            problems.append(f"{where}: url: fetch failed: {exc}")
+            continue
+        records.append({"text": text, "outlet": row["media_name"], "url": row["url"], "title": row["title"],
+                        "published": row["publish_date"], "language": row["language"],
+                        "article_id": f"mc-{row['stories_id']}", "__where__": where})
+    return pd.DataFrame(records, columns=[*FIELDS[:-2], "article_id", "__where__"]), problems
+
+
+def import_source(fmt: str, source: str | Path, into: str | Path, fetcher=None, **options) -> ImportReport:
+    """Import a folder, CSV, JSONL or Media Cloud export into the corpus directory ``into``."""
     source = Path(source)
+    if fmt == "mediacloud":
+        frame, problems = read_mediacloud(source, fetcher, progress=True)
+        return corpus_from_frame(frame, into, source=source.name, read_problems=problems, **options)
     if fmt == "folder":
         frame, problems = read_folder(source)
         if frame.empty:
@@ -248,5 +281,5 @@ def import_source(fmt: str, source: str | Path, into: str | Path, **options) -> 
     elif fmt in ("csv", "jsonl"):
         frame = read_table(source, fmt)
     else:
-        raise ImportProblems([f"{fmt!r}: unknown format; choose one of: folder, csv, jsonl"])
+        raise ImportProblems([f"{fmt!r}: unknown format; choose one of: folder, csv, jsonl, mediacloud"])
     return corpus_from_frame(frame, into, source=source.name, **options)
