@@ -125,6 +125,11 @@ def test_jsonl_and_dataframe(tmp_path):
                    encoding="utf-8")
     with pytest.raises(ImportProblems, match="items.jsonl:3: published: '8 Aug' is not a date"):
         import_source("jsonl", src, tmp_path / "c")
+    src.write_text(src.read_text(encoding="utf-8").replace('"8 Aug"', '"2022-08-08"'), encoding="utf-8")
+    jsonl = import_source("jsonl", src, tmp_path / "j")
+    assert len(jsonl.added) == 2 and sorted(jsonl.new_outlets) == ["delta", "gamma"]
+    loaded = load_corpus(tmp_path / "j").articles.set_index("outlet_name")
+    assert str(loaded.loc["Delta", "published"].date()) == "2022-08-08" and loaded.loc["Gamma", "date_basis"] == "unknown"
     frame = pd.DataFrame({"text": ["Occupiers plan a vote."], "outlet": ["Gamma"], "article_id": ["gamma-1"]})
     report = corpus_from_frame(frame, tmp_path / "c", language="en")
     assert report.added == ["gamma-1"] and report.new_outlets == ["gamma"]
