@@ -99,7 +99,7 @@ def _record(raw: dict, where: str, language: str | None, problems: list[str]) ->
             "article_id": article_id or f"{slug(outlet)}-{published or 'undated'}-{digest}"}
 
 
-def _read_rows(path: Path, columns) -> list[dict]:
+def _read_rows(path: Path) -> list[dict]:
     if not path.is_file():
         return []
     with open(path, encoding="utf-8", newline="") as handle:
@@ -157,8 +157,9 @@ def corpus_from_frame(frame: pd.DataFrame, into: str | Path, *, columns: dict | 
 def _write(into: Path, records: list[dict]) -> ImportReport:
     """Add the records' texts and rows to ``into``; return what was added."""
     report = ImportReport()
-    outlets = _read_rows(into / "outlets.csv", schema.OUTLET_COLUMNS)
-    articles = _read_rows(into / "articles.csv", schema.ARTICLE_COLUMNS)
+    outlets = _read_rows(into / "outlets.csv")
+    articles = _read_rows(into / "articles.csv")
+    (into / "features").mkdir(parents=True, exist_ok=True)
     known_ids = {r["article_id"] for r in articles}
     known_urls = {r["url"] for r in articles if r["url"]}
     outlet_ids = {r["outlet_id"] for r in outlets}
@@ -180,7 +181,6 @@ def _write(into: Path, records: list[dict]) -> ImportReport:
         known_ids.add(record["article_id"])
         known_urls.add(record["url"])
         write_atomic(into / "texts" / f"{record['article_id']}.txt", record["text"])
-        (into / "features").mkdir(parents=True, exist_ok=True)
         report.added.append(record["article_id"])
     write_atomic(into / "outlets.csv", _csv_text(outlets, schema.OUTLET_COLUMNS))
     write_atomic(into / "articles.csv", _csv_text(articles, schema.ARTICLE_COLUMNS))
