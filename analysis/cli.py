@@ -9,7 +9,8 @@ from pathlib import Path
 
 from . import schema
 from .corpus import load_corpus, summary
-from .features import dumps, featurize, write_atomic
+from .features import dumps, featurize
+from .files import write_atomic
 from .validate import CorpusError
 
 
@@ -109,9 +110,10 @@ def cmd_import(args: argparse.Namespace) -> int:
         print(f"{len(exc.problems)} problem(s); nothing imported (use --skip-bad to import the good rows)",
               file=sys.stderr)
         return 1
-    print(f"added {len(report.added)} article(s), {len(report.already_present)} already present, "
-          f"{len(report.rejected)} rejected (see {args.into}/import-rejects.csv)" if report.rejected else
-          f"added {len(report.added)} article(s), {len(report.already_present)} already present")
+    line = f"added {len(report.added)} article(s), {len(report.already_present)} already present"
+    if report.rejected:
+        line += f", {len(report.rejected)} rejected (see {args.into}/import-rejects.csv)"
+    print(line)
     if report.new_outlets:
         print(f"new outlets with group/ownership 'unknown' (code them in {args.into}/outlets.csv): "
               f"{', '.join(report.new_outlets)}")

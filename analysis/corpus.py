@@ -13,7 +13,8 @@ import pandas as pd
 from scipy import sparse
 from sklearn.feature_extraction import DictVectorizer
 
-from .features import TOKENIZER, dumps, featurize, write_atomic
+from .features import TOKENIZER, dumps, featurize
+from .files import write_atomic
 from .validate import CheckedCorpus, CorpusError, Problem, check_corpus
 
 KINDS = ("unigrams", "bigrams", "quoted")

@@ -8,13 +8,10 @@ the step numbers in comments refer to it.
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
 
 TOKENIZER = "ngrams-v1"
 
@@ -113,16 +110,3 @@ def featurize(text: str) -> Features:
 def dumps(document: dict) -> str:
     """Return a features document serialised as the corpus files are (1-space indent, UTF-8)."""
     return json.dumps(document, ensure_ascii=False, indent=1) + "\n"
-
-
-def write_atomic(path: Path, content: str) -> None:
-    """Write text to ``path`` via a temporary file and rename, so no partial file is left."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(content)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -18,7 +18,7 @@ from urllib.parse import urlparse
 import pandas as pd
 from tqdm import tqdm
 
-from .features import write_atomic
+from .files import write_atomic
 from .validate import CorpusError, check_corpus
 
 USER_AGENT = "framediff/0.1 (+research; news framing corpus rehydration)"

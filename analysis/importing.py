@@ -10,9 +10,7 @@ nothing the second time.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -23,7 +21,7 @@ import pandas as pd
 import yaml
 
 from . import schema
-from .features import write_atomic
+from .files import csv_text, read_rows, write_atomic
 from .validate import check_corpus
 
 FIELDS = ("text", "outlet", "url", "published", "title", "language", "events", "article_id")
@@ -99,21 +97,6 @@ def _record(raw: dict, where: str, language: str | None, problems: list[str]) ->
             "article_id": article_id or f"{slug(outlet)}-{published or 'undated'}-{digest}"}
 
 
-def _read_rows(path: Path) -> list[dict]:
-    if not path.is_file():
-        return []
-    with open(path, encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
-
-
-def _csv_text(rows: list[dict], columns) -> str:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(columns), lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return buffer.getvalue()
-
-
 def corpus_from_frame(frame: pd.DataFrame, into: str | Path, *, columns: dict | None = None,
                       language: str | None = None, skip_bad: bool = False, source: str = "frame",
                       read_problems: list[str] | None = None) -> ImportReport:
@@ -149,7 +132,7 @@ def corpus_from_frame(frame: pd.DataFrame, into: str | Path, *, columns: dict | 
     report = _write(into, records)
     if rejected:
         lines = [dict(zip(("where", "field", "problem"), p.split(": ", 2))) for p in rejected]
-        write_atomic(into / "import-rejects.csv", _csv_text(lines, ("where", "field", "problem")))
+        write_atomic(into / "import-rejects.csv", csv_text(lines, ("where", "field", "problem")))
         report.rejected = rejected
     return report
 
@@ -157,8 +140,8 @@ def corpus_from_frame(frame: pd.DataFrame, into: str | Path, *, columns: dict | 
 def _write(into: Path, records: list[dict]) -> ImportReport:
     """Add the records' texts and rows to ``into``; return what was added."""
     report = ImportReport()
-    outlets = _read_rows(into / "outlets.csv")
-    articles = _read_rows(into / "articles.csv")
+    outlets = read_rows(into / "outlets.csv")
+    articles = read_rows(into / "articles.csv")
     (into / "features").mkdir(parents=True, exist_ok=True)
     known_ids = {r["article_id"] for r in articles}
     known_urls = {r["url"] for r in articles if r["url"]}
@@ -182,8 +165,8 @@ def _write(into: Path, records: list[dict]) -> ImportReport:
         known_urls.add(record["url"])
         write_atomic(into / "texts" / f"{record['article_id']}.txt", record["text"])
         report.added.append(record["article_id"])
-    write_atomic(into / "outlets.csv", _csv_text(outlets, schema.OUTLET_COLUMNS))
-    write_atomic(into / "articles.csv", _csv_text(articles, schema.ARTICLE_COLUMNS))
+    write_atomic(into / "outlets.csv", csv_text(outlets, schema.OUTLET_COLUMNS))
+    write_atomic(into / "articles.csv", csv_text(articles, schema.ARTICLE_COLUMNS))
     return report
 
 

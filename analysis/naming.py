@@ -116,5 +116,5 @@ def seed_context_contrast(coverage: pd.DataFrame, seed_id: str) -> pd.DataFrame:
         ["seed includes, most omit", "seed omits, most include"], "as most")
     table["gap"] = table["seed_includes"].astype(float) - table["share_of_others"]
     table.insert(0, "seed_id", seed_id)
-    return table.sort_values(["gap", "item"], key=lambda s: -s.abs() if s.name == "gap" else s,
-                             ignore_index=True)
+    order = table.assign(_size=-table["gap"].abs()).sort_values(["_size", "item"]).index  # contrasts first
+    return table.loc[order].reset_index(drop=True)

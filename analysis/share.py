@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import shutil
 import tempfile
 from pathlib import Path
 
 from . import schema
 from .corpus import load_corpus
-from .features import dumps, featurize, write_atomic
+from .features import dumps, featurize
+from .files import csv_text, read_rows, write_atomic
 
 ANALYSIS_DATA = ("lexicons", "context", "stopwords")
 
@@ -49,13 +48,8 @@ def export_features(source: str | Path, into: str | Path) -> Path:
 
 def _articles_csv(path: Path, texts: set[str]) -> str:
     """Return articles.csv with ``text_form`` set to ``features`` for the exported texts."""
-    with open(path, encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle))
+    rows = read_rows(path)
     for row in rows:
         if row["article_id"] in texts:
             row["text_form"] = "features"
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(schema.ARTICLE_COLUMNS), lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return buffer.getvalue()
+    return csv_text(rows, schema.ARTICLE_COLUMNS)

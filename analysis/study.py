@@ -11,7 +11,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from .corpus import Corpus, load_corpus
-from .features import write_atomic
+from .files import write_atomic
 from .similarity import CopyDetector
 
 

@@ -100,16 +100,12 @@ def test_interrupted_fetch_leaves_no_partial_file(web_corpus, monkeypatch):
     fetch(web_corpus, ids=["p-article"], fetcher=Fetcher(**FAST), progress=False)
     before = (web_corpus / "cache" / "p-article.txt").read_bytes()
 
-    def interrupted(handle, text):
-        handle.write(text[:10])
-        raise KeyboardInterrupt
+    import analysis.files as files
+    original = files.os.fdopen
 
-    import analysis.features as features
-    original = features.os.fdopen
-
-    class Half:
-        def __init__(self, *a, **k):
-            self.inner = original(*a, **k)
+    class Half:  # the cache file handle: writes 10 characters, then the user presses Ctrl-C
+        def __init__(self, *args, **kwargs):
+            self.inner = original(*args, **kwargs)
 
         def __enter__(self):
             return self
@@ -118,9 +114,10 @@ def test_interrupted_fetch_leaves_no_partial_file(web_corpus, monkeypatch):
             self.inner.close()
 
         def write(self, text):
-            interrupted(self.inner, text)
+            self.inner.write(text[:10])
+            raise KeyboardInterrupt
 
-    monkeypatch.setattr(features.os, "fdopen", Half)
+    monkeypatch.setattr(files.os, "fdopen", Half)
     with pytest.raises(KeyboardInterrupt):
         fetch(web_corpus, ids=["p-article", "p-redirect"], force=True, fetcher=Fetcher(**FAST), progress=False)
     monkeypatch.undo()

@@ -155,7 +155,7 @@ def test_lexicon_terms_survive_stop_word_filtering(english):
         assert mask.all(), list(terms[~mask])
 
 
-def test_numbers_option(four, tmp_path):
+def test_numbers_option(tmp_path):
     corpus = load_corpus(build_corpus(tmp_path / "n", {"alpha-1": "About 700 delegates met in 2014.",
                                                       "beta-1": "No delegates."},
                                       [article_row("alpha-1", "alpha"), article_row("beta-1", "beta")]))
