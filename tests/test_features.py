@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import json
+import re
+import unicodedata
 import subprocess
 import sys
+from collections import Counter
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis.features import dumps, featurize, quoted_phrases, segments, fold, normalise
+from analysis.features import (
+    _SEGMENT, _TOKEN, MAX_QUOTED_TOKENS, dumps, featurize, fold, normalise, quoted_phrases, segments,
+)
 
 from .conftest import CORPUS, ROOT
 
@@ -58,6 +63,58 @@ def test_quoted_rules():
 
 def test_trailing_period_without_space_does_not_split():
     assert segments(fold("e.g. x y.z end")) == ["e.g", " x y.z end"]
+
+
+FOLD_TABLE = str.maketrans({**dict.fromkeys("\u2019\u2018\u02bc\u0060\u00b4\u2032", "'"),
+                            **dict.fromkeys("\u2010\u2011", "-"),
+                            **dict.fromkeys("\u2012\u2013\u2014\u2015\u2212", " ")})
+
+
+def reference_featurize(text: str) -> dict:
+    """The spec rule by rule, written for clarity, not speed: the reference for featurize."""
+    lowered = unicodedata.normalize("NFKC", text).lower()                                  # 1
+    norm = lowered.translate(FOLD_TABLE)                                                   # 2
+
+    def tokens_of(segment):                                                                # 4
+        stripped = (t[:-2] if t.endswith("'s") else t for t in _TOKEN.findall(segment))
+        return [t for t in stripped if len(t) >= 2]
+
+    unigrams, bigrams = Counter(), Counter()
+    for segment in _SEGMENT.split(norm):                                                   # 3
+        tokens = tokens_of(segment)
+        unigrams.update(tokens)                                                            # 5
+        bigrams.update(f"{a} {b}" for a, b in zip(tokens, tokens[1:]))                     # 6
+    quoted = Counter()
+    for inside in (a or b for a, b in _QUOTED_REFERENCE.findall(lowered)):                 # 7
+        tokens = tokens_of(inside.translate(FOLD_TABLE))
+        if 1 <= len(tokens) <= MAX_QUOTED_TOKENS:
+            quoted[" ".join(tokens)] += 1
+    return {"n_tokens": sum(unigrams.values()), "unigrams": dict(unigrams), "bigrams": dict(bigrams),
+            "quoted": dict(quoted)}
+
+
+_QUOTED_REFERENCE = re.compile('["\u201c\u201e\u00ab]([^"\u201c\u201d\u201e\u00ab\u00bb\n]{1,80})["\u201d\u00bb\u201c]'
+                               "|\u2018([^\u2018\u2019\n]{1,80})\u2019")
+TRICKY = st.text(alphabet=st.sampled_from(list("ab1.,'-_ s\n:;!?\"()“”«»‘’ʼ—–\u2011xAé5")), max_size=60)
+
+
+def _same_as_reference(text: str) -> None:
+    got = featurize(text)
+    assert {"n_tokens": got.n_tokens, "unigrams": dict(got.unigrams), "bigrams": dict(got.bigrams),
+            "quoted": dict(got.quoted)} == reference_featurize(text)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(st.text(), TRICKY))
+def test_featurize_equals_the_rule_by_rule_reference(text):
+    _same_as_reference(text)
+
+
+@pytest.mark.parametrize("text", ["a's b", "it's x's ab's", "1.5. 2,5,x a-b's c", "x... y. z", "'s 's", "a_b cd_ef",
+                                  "james's “sham” vote’s", "ab\r\ncd", "e.g. u.s. plan",
+                                  "x's's ab's- 1990's 1.5's x's-y 's-a it's't a'ss"])
+def test_featurize_equals_reference_on_edge_cases(text):
+    _same_as_reference(text)
 
 
 @settings(max_examples=300, deadline=None)

@@ -1,0 +1,252 @@
+"""Count many texts: ngrams-v1 features mapped over chunks in parallel, reduced to sparse matrices.
+
+The work partitions as map/reduce (see ``benchmarks/SCALING.md``):
+
+* **map** (:func:`count_chunk`): tokenise a chunk of texts, give each word a chunk-local id, and
+  count words and word pairs per text with numpy (a pair is a pair of word ids, never a
+  string). Chunks are independent, so they run on all cores (worker processes forked from this
+  one, which read the texts from memory they share with it instead of receiving copies) or on a
+  cluster (``analysis.distributed``).
+* **reduce** (:func:`merge_chunks`): merge the chunks' word lists into one vocabulary, renumber
+  pairs as pairs of global word ids, sort both vocabularies alphabetically and stack the blocks
+  in input order. Only words are merged as strings; pairs stay integers until their final
+  strings are built once at the end.
+
+The result equals, term for term and count for count, what :func:`analysis.load_corpus` builds
+from the same texts with :func:`analysis.features.featurize` (the tests check it), and is
+deterministic whatever the number of workers or the chunk size.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+
+from .features import _BOUNDARY_CHARS, _ITEMS, fold, normalise, quoted_phrases
+
+KINDS = ("unigrams", "bigrams", "quoted")
+COUNT_DTYPE = np.int64
+Block = tuple[np.ndarray, np.ndarray, np.ndarray]  # CSR indptr, indices, data
+
+
+@dataclass
+class ChunkCounts:
+    """One chunk's counts over chunk-local vocabularies.
+
+    ``words`` and ``quoted`` are newline-joined strings (no term holds a newline: it splits
+    segments), which pickle 20x faster between processes than lists of strings. Bigram ``j``
+    of the chunk is the word pair (``pair_first[j]``, ``pair_second[j]``).
+    """
+
+    n_tokens: np.ndarray
+    words: str
+    quoted: str
+    pair_first: np.ndarray
+    pair_second: np.ndarray
+    blocks: dict[str, Block]
+
+
+def _new_vocabulary() -> defaultdict:
+    """Return a dict that gives each new key the next integer (scikit-learn's idiom)."""
+    vocabulary: defaultdict = defaultdict()
+    vocabulary.default_factory = vocabulary.__len__
+    return vocabulary
+
+
+def _split(joined: str) -> list[str]:
+    return joined.split("\n") if joined else []
+
+
+def _csr_counts(rows: np.ndarray, cols: np.ndarray, n_rows: int, n_cols: int) -> Block:
+    """Return the CSR block counting each (row, col) occurrence."""
+    keys, counts = np.unique(rows.astype(np.int64) * max(n_cols, 1) + cols, return_counts=True)
+    indptr = np.searchsorted(keys // max(n_cols, 1), np.arange(n_rows + 1)).astype(np.int64)
+    return indptr, (keys % max(n_cols, 1)).astype(np.int32), counts.astype(np.int32)
+
+
+def _tokenise(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, list[str], Block, str]:
+    """Return (item ids, text row of each item, item strings, quoted block, quoted phrases) of a chunk."""
+    items = _new_vocabulary()
+    lookup = items.__getitem__
+    quoted, q_indices, q_data, q_indptr = _new_vocabulary(), [], [], [0]
+    parts, lengths = [], np.empty(len(texts), dtype=np.int64)
+    for row, text in enumerate(texts):
+        lowered = normalise(text)
+        found = _ITEMS.findall(fold(lowered))
+        parts.append(np.fromiter(map(lookup, found), dtype=np.int64, count=len(found)))
+        lengths[row] = len(found)
+        phrases = Counter(quoted_phrases(lowered))
+        q_indices.extend(map(quoted.__getitem__, phrases))
+        q_data.extend(phrases.values())
+        q_indptr.append(len(q_indices))
+    ids = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+    q_block = (np.asarray(q_indptr, dtype=np.int64), np.asarray(q_indices, dtype=np.int32),
+               np.asarray(q_data, dtype=np.int32))
+    return ids, np.repeat(np.arange(len(texts)), lengths), list(items), q_block, "\n".join(quoted)
+
+
+def count_chunk(texts: Sequence[str]) -> ChunkCounts:
+    """Return the ngrams-v1 counts of a chunk of texts over chunk-local vocabularies (the map step).
+
+    The tokens of all segments come from one regular-expression pass with the segment
+    boundaries between them (as in :func:`analysis.features.featurize`); a pair counts when
+    both items are words of the same text.
+    """
+    ids, rows, items, q_block, quoted = _tokenise(texts)
+    is_word = np.fromiter((t[0] not in _BOUNDARY_CHARS for t in items), dtype=bool, count=len(items))
+    word_id = np.cumsum(is_word) - 1  # item id -> word id (valid where is_word)
+    words = [t for t, w in zip(items, is_word) if w]
+    keep = is_word[ids]
+    unigrams = _csr_counts(rows[keep], word_id[ids[keep]], len(texts), len(words))
+    pair = keep[:-1] & keep[1:] & (rows[:-1] == rows[1:])
+    first, second = word_id[ids[:-1][pair]], word_id[ids[1:][pair]]
+    codes, local_pair = np.unique(first * max(len(words), 1) + second, return_inverse=True)
+    bigrams = _csr_counts(rows[:-1][pair], local_pair.ravel(), len(texts), len(codes))
+    n_tokens = np.bincount(rows[keep], minlength=len(texts)).astype(np.int64)
+    return ChunkCounts(n_tokens, "\n".join(words), quoted,
+                       (codes // max(len(words), 1)).astype(np.int32), (codes % max(len(words), 1)).astype(np.int32),
+                       {"unigrams": unigrams, "bigrams": bigrams, "quoted": q_block})
+
+
+class _Merger:
+    """The reduce step's state: global vocabularies and the renumbered blocks, in input order."""
+
+    def __init__(self):
+        self.words, self.quoted, self.pairs = _new_vocabulary(), _new_vocabulary(), _new_vocabulary()
+        self.pair_first, self.pair_second = [], []
+        self.blocks = {kind: [] for kind in KINDS}
+        self.n_tokens = []
+
+    def add(self, chunk: ChunkCounts) -> None:
+        words = _split(chunk.words)
+        to_word = np.fromiter(map(self.words.__getitem__, words), dtype=np.int64, count=len(words))
+        first, second = to_word[chunk.pair_first], to_word[chunk.pair_second]
+        before = len(self.pairs)
+        codes = ((first << 32) | second).tolist()
+        to_pair = np.fromiter(map(self.pairs.__getitem__, codes), dtype=np.int64, count=len(codes))
+        new = to_pair >= before  # first sightings get ids in order, so appending keeps id order
+        self.pair_first.append(first[new])
+        self.pair_second.append(second[new])
+        phrases = _split(chunk.quoted)
+        to_quoted = np.fromiter(map(self.quoted.__getitem__, phrases), dtype=np.int64, count=len(phrases))
+        for kind, mapping in (("unigrams", to_word), ("bigrams", to_pair), ("quoted", to_quoted)):
+            indptr, indices, data = chunk.blocks[kind]
+            self.blocks[kind].append((indptr, mapping[indices], data))
+        self.n_tokens.append(chunk.n_tokens)
+
+    def result(self) -> tuple[np.ndarray, dict[str, tuple]]:
+        n_rows = int(sum(len(n) for n in self.n_tokens))
+        words = list(self.words)
+        word_rank = _alphabetical_rank(words)
+        first = word_rank[np.concatenate(self.pair_first)] if self.pair_first else np.zeros(0, dtype=np.int64)
+        second = word_rank[np.concatenate(self.pair_second)] if self.pair_second else np.zeros(0, dtype=np.int64)
+        # "a b" sorts as (a, b) does: every token character sorts after the space.
+        pair_rank = np.empty(len(first), dtype=np.int64)
+        order = np.argsort(first * max(len(words), 1) + second, kind="stable")
+        pair_rank[order] = np.arange(len(order))
+        sorted_words = np.empty(len(words), dtype=object)
+        sorted_words[word_rank] = words
+        pair_terms = np.empty(len(order), dtype=object)
+        pair_terms[:] = list(map(" ".join, zip(sorted_words[first[order]], sorted_words[second[order]])))
+        quoted = list(self.quoted)
+        quoted_rank = _alphabetical_rank(quoted)
+        sorted_quoted = np.empty(len(quoted), dtype=object)
+        sorted_quoted[quoted_rank] = quoted
+        result = {kind: (_stack(self.blocks[kind], rank, n_rows), terms) for kind, rank, terms in (
+            ("unigrams", word_rank, sorted_words), ("bigrams", pair_rank, pair_terms),
+            ("quoted", quoted_rank, sorted_quoted))}
+        n_tokens = np.concatenate(self.n_tokens) if self.n_tokens else np.zeros(0, dtype=np.int64)
+        return n_tokens, result
+
+
+def _alphabetical_rank(terms: list[str]) -> np.ndarray:
+    """Return each term's position in alphabetical order."""
+    rank = np.empty(len(terms), dtype=np.int64)
+    rank[sorted(range(len(terms)), key=terms.__getitem__)] = np.arange(len(terms))
+    return rank
+
+
+def merge_chunks(chunks: Iterable[ChunkCounts]) -> tuple[np.ndarray, dict[str, tuple]]:
+    """Return (n_tokens, {kind: (CSR matrix, sorted terms)}) of chunks in order (the reduce step)."""
+    merger = _Merger()
+    for chunk in chunks:
+        merger.add(chunk)
+    return merger.result()
+
+
+def _stack(parts: list[Block], rank: np.ndarray, n_rows: int):
+    """Return the row-stacked CSR blocks with columns renumbered by ``rank``, indices sorted."""
+    from scipy import sparse
+
+    offsets = np.cumsum([0] + [p[0][-1] for p in parts])
+    indptr = np.concatenate([[0]] + [p[0][1:] + off for p, off in zip(parts, offsets)])
+    indices = rank[np.concatenate([p[1] for p in parts])] if parts else np.zeros(0, dtype=np.int64)
+    data = np.concatenate([p[2] for p in parts]).astype(COUNT_DTYPE) if parts else np.zeros(0, dtype=COUNT_DTYPE)
+    index_dtype = np.int32 if max(len(indices), len(rank)) < 2**31 else np.int64
+    matrix = sparse.csr_matrix((data, indices.astype(index_dtype), indptr.astype(index_dtype)),
+                               shape=(n_rows, len(rank)))
+    matrix.sort_indices()
+    return matrix
+
+
+_SHARED: Sequence[str] = ()  # the texts forked workers read (set only around a parallel map)
+
+
+def _count_shared(bounds: tuple[int, int]) -> ChunkCounts:
+    """Map step in a forked worker: count ``_SHARED[start:stop]``."""
+    return count_chunk(_SHARED[bounds[0]:bounds[1]])
+
+
+def resolve_jobs(n_jobs: int | None) -> int:
+    """Return the number of worker processes n_jobs asks for (None or -1: all cores)."""
+    cores = os.cpu_count() or 1
+    if n_jobs is None or n_jobs == -1:
+        return cores
+    if n_jobs == 0 or n_jobs < -1:
+        raise ValueError(f"n_jobs must be a positive number of processes or -1 (all cores), not {n_jobs}")
+    return n_jobs
+
+
+def _parallel_map(texts: Sequence[str], bounds: list[tuple[int, int]], jobs: int) -> Iterable[ChunkCounts]:
+    """Yield the chunks' counts in order, computed by ``jobs`` worker processes."""
+    global _SHARED
+    if "fork" in multiprocessing.get_all_start_methods():
+        _SHARED = texts
+        try:
+            with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+                yield from pool.map(_count_shared, bounds)
+        finally:
+            _SHARED = ()
+    else:  # spawn (Windows, macOS): send each worker its chunk
+        with ProcessPoolExecutor(jobs) as pool:
+            yield from pool.map(count_chunk, [texts[a:b] for a, b in bounds])
+
+
+def count_texts(texts: Sequence[str], *, n_jobs: int | None = -1, chunk_size: int = 500,
+                progress: bool = False) -> tuple[np.ndarray, dict[str, tuple]]:
+    """Return (n_tokens per text, {kind: (article x term CSR counts, sorted terms)}) of many texts.
+
+    Args:
+        texts: article bodies, in row order.
+        n_jobs: worker processes for the map step (-1 or None: all cores; 1: this process).
+        chunk_size: texts per map task; results do not depend on it.
+        progress: show a tqdm progress bar over chunks.
+    """
+    jobs = resolve_jobs(n_jobs)
+    texts = texts if isinstance(texts, list) else list(texts)
+    bounds = [(i, min(i + chunk_size, len(texts))) for i in range(0, len(texts), chunk_size)]
+    if jobs == 1 or len(bounds) < 2:
+        mapped = (count_chunk(texts[a:b]) for a, b in bounds)
+    else:
+        mapped = _parallel_map(texts, bounds, min(jobs, len(bounds)))
+    if progress:
+        from tqdm.auto import tqdm
+
+        mapped = tqdm(mapped, total=len(bounds), desc="featurising", unit="chunk")
+    return merge_chunks(mapped)

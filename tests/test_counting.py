@@ -1,0 +1,70 @@
+"""count_texts (parallel map/reduce counting) equals featurize + DictVectorizer, whatever the chunking."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn.feature_extraction import DictVectorizer
+
+from analysis.counting import count_chunk, count_texts, merge_chunks, resolve_jobs
+from analysis.features import featurize
+
+from .conftest import CORPUS
+
+TEXTS = [
+    "Kiev’s “sham referendum” — a so-called vote. Kiev's talks; Kyiv (Ukraine) said.",
+    "",
+    "a b c",
+    "The referendum, the REFERENDUM! «Референдум» 1,000 people's 2.5 votes",
+    "x's y's ‘so called’ „fake“ \n\n new line",
+    (CORPUS / "texts" / "rt-2022-08-08.txt").read_text(encoding="utf-8"),
+]
+
+
+def reference(texts):
+    docs = [featurize(t).to_dict("x") for t in texts]
+    out = {}
+    for kind in ("unigrams", "bigrams", "quoted"):
+        vec = DictVectorizer(dtype=np.int64, sort=True)
+        matrix = vec.fit_transform([d[kind] for d in docs])
+        out[kind] = (matrix, list(vec.get_feature_names_out()))
+    return [d["n_tokens"] for d in docs], out
+
+
+@pytest.mark.parametrize("n_jobs, chunk_size", [(1, 1), (1, 100), (2, 2), (2, 4)])
+def test_counts_equal_featurize_whatever_the_chunking(n_jobs, chunk_size):
+    expected_tokens, expected = reference(TEXTS)
+    n_tokens, counts = count_texts(TEXTS, n_jobs=n_jobs, chunk_size=chunk_size)
+    assert list(n_tokens) == expected_tokens
+    for kind, (matrix, terms) in expected.items():
+        got_matrix, got_terms = counts[kind]
+        assert list(got_terms) == terms, kind
+        assert got_matrix.shape == matrix.shape and (got_matrix != matrix).nnz == 0, kind
+        assert got_matrix.has_sorted_indices
+
+
+def test_spot_values():
+    n_tokens, counts = count_texts(TEXTS[:1], n_jobs=1)
+    matrix, terms = counts["bigrams"]
+    assert n_tokens.tolist() == [10]  # kiev sham referendum so-called vote kiev talks kyiv ukraine said
+    assert matrix[0, list(terms).index("sham referendum")] == 1
+    assert "kiev sham" not in set(terms)  # the quotation mark splits segments
+    uni, words = counts["unigrams"]
+    assert uni[0, list(words).index("kiev")] == 2
+    assert list(counts["quoted"][1]) == ["sham referendum"]
+
+
+def test_merge_of_no_chunks_is_empty():
+    n_tokens, counts = merge_chunks([])
+    assert len(n_tokens) == 0 and counts["bigrams"][0].shape == (0, 0)
+
+
+def test_a_chunk_ships_words_not_pair_strings():
+    chunk = count_chunk(["alpha beta alpha beta"])
+    assert chunk.words.split("\n") == ["alpha", "beta"]
+    assert chunk.pair_first.tolist() == [0, 1] and chunk.pair_second.tolist() == [1, 0]
+
+
+def test_bad_n_jobs_is_refused():
+    with pytest.raises(ValueError, match="n_jobs"):
+        resolve_jobs(0)
