@@ -137,12 +137,13 @@ class _Merger:
         to_quoted = np.fromiter(map(self.quoted.__getitem__, phrases), dtype=np.int64, count=len(phrases))
         for kind, mapping in (("unigrams", to_word), ("bigrams", to_pair), ("quoted", to_quoted)):
             indptr, indices, data = chunk.blocks[kind]
-            self.blocks[kind].append((indptr, mapping[indices], data))
+            self.blocks[kind].append((indptr, mapping.astype(np.int32)[indices], data))
         self.n_tokens.append(chunk.n_tokens)
 
     def result(self) -> tuple[np.ndarray, dict[str, tuple]]:
         n_rows = int(sum(len(n) for n in self.n_tokens))
-        words = list(self.words)
+        words, quoted = list(self.words), list(self.quoted)
+        self.words = self.pairs = self.quoted = None  # free the lookup tables before stacking
         word_rank = _alphabetical_rank(words)
         first = word_rank[np.concatenate(self.pair_first)] if self.pair_first else np.zeros(0, dtype=np.int64)
         second = word_rank[np.concatenate(self.pair_second)] if self.pair_second else np.zeros(0, dtype=np.int64)
@@ -154,7 +155,6 @@ class _Merger:
         sorted_words[word_rank] = words
         pair_terms = np.empty(len(order), dtype=object)
         pair_terms[:] = list(map(" ".join, zip(sorted_words[first[order]], sorted_words[second[order]])))
-        quoted = list(self.quoted)
         quoted_rank = _alphabetical_rank(quoted)
         sorted_quoted = np.empty(len(quoted), dtype=object)
         sorted_quoted[quoted_rank] = quoted
@@ -185,12 +185,17 @@ def _stack(parts: list[Block], rank: np.ndarray, n_rows: int):
     from scipy import sparse
 
     offsets = np.cumsum([0] + [p[0][-1] for p in parts])
-    indptr = np.concatenate([[0]] + [p[0][1:] + off for p, off in zip(parts, offsets)])
-    indices = rank[np.concatenate([p[1] for p in parts])] if parts else np.zeros(0, dtype=np.int64)
-    data = np.concatenate([p[2] for p in parts]).astype(COUNT_DTYPE) if parts else np.zeros(0, dtype=COUNT_DTYPE)
-    index_dtype = np.int32 if max(len(indices), len(rank)) < 2**31 else np.int64
-    matrix = sparse.csr_matrix((data, indices.astype(index_dtype), indptr.astype(index_dtype)),
-                               shape=(n_rows, len(rank)))
+    nnz = int(offsets[-1])
+    index_dtype = np.int32 if max(nnz, len(rank)) < 2**31 else np.int64
+    indptr = np.concatenate([np.zeros(1, dtype=np.int64)] + [p[0][1:] + off for p, off in zip(parts, offsets)])
+    rank = rank.astype(index_dtype)
+    indices = np.empty(nnz, dtype=index_dtype)  # filled part by part: no int64 copy of all indices
+    data = np.empty(nnz, dtype=COUNT_DTYPE)
+    for part, start, stop in zip(parts, offsets[:-1], offsets[1:]):
+        indices[start:stop] = rank[part[1]]
+        data[start:stop] = part[2]
+    parts.clear()
+    matrix = sparse.csr_matrix((data, indices, indptr.astype(index_dtype)), shape=(n_rows, len(rank)), copy=False)
     matrix.sort_indices()
     return matrix
 
@@ -228,7 +233,7 @@ def _parallel_map(texts: Sequence[str], bounds: list[tuple[int, int]], jobs: int
             yield from pool.map(count_chunk, [texts[a:b] for a, b in bounds])
 
 
-def count_texts(texts: Sequence[str], *, n_jobs: int | None = -1, chunk_size: int = 500,
+def count_texts(texts: Sequence[str], *, n_jobs: int | None = -1, chunk_size: int = 250,
                 progress: bool = False) -> tuple[np.ndarray, dict[str, tuple]]:
     """Return (n_tokens per text, {kind: (article x term CSR counts, sorted terms)}) of many texts.
 

@@ -103,14 +103,27 @@ def seed_vs_rest(corpus: Corpus, vectorizer: FramingVectorizer, seed_id: str,
     return frame
 
 
-def log_odds(counts_a: np.ndarray, counts_b: np.ndarray, prior: np.ndarray) -> tuple[np.ndarray, ...]:
+VARIANCES = ("approximate", "full")
+
+
+def log_odds(counts_a: np.ndarray, counts_b: np.ndarray, prior: np.ndarray,
+             variance: str = "approximate") -> tuple[np.ndarray, ...]:
     """Return (delta, variance, z) of the log-odds ratio with informative Dirichlet prior.
 
     Monroe, Colaresi & Quinn (2008), eq. 16, 18-20: with prior pseudo-counts alpha_w summing to
     alpha0, and n the total count of each side,
     delta_w = log((y_aw + a_w) / (n_a + a0 - y_aw - a_w)) - log((y_bw + a_w) / (n_b + a0 - y_bw - a_w)),
-    variance_w = 1 / (y_aw + a_w) + 1 / (y_bw + a_w), z_w = delta_w / sqrt(variance_w).
+    z_w = delta_w / sqrt(variance_w).
+
+    Args:
+        variance: "approximate" is the paper's eq. 20, 1 / (y_aw + a_w) + 1 / (y_bw + a_w), as
+            convokit's FightingWords computes it; "full" adds the two complement terms
+            1 / (n_a + a0 - y_aw - a_w) + 1 / (n_b + a0 - y_bw - a_w), as scattertext's
+            LogOddsRatioInformativeDirichletPrior does. They differ by < 1% unless a term makes
+            up a large share of a side.
     """
+    if variance not in VARIANCES:
+        raise ValueError(f"variance must be one of {', '.join(VARIANCES)}; got {variance!r}")
     a = np.asarray(counts_a, dtype=float)
     b = np.asarray(counts_b, dtype=float)
     alpha = np.asarray(prior, dtype=float)
@@ -119,10 +132,12 @@ def log_odds(counts_a: np.ndarray, counts_b: np.ndarray, prior: np.ndarray) -> t
     if (alpha <= 0).any():
         raise ValueError("every prior pseudo-count must be positive")
     alpha0 = alpha.sum()
-    delta = (np.log((a + alpha) / (a.sum() + alpha0 - a - alpha))
-             - np.log((b + alpha) / (b.sum() + alpha0 - b - alpha)))
-    variance = 1.0 / (a + alpha) + 1.0 / (b + alpha)
-    return delta, variance, delta / np.sqrt(variance)
+    rest_a, rest_b = a.sum() + alpha0 - a - alpha, b.sum() + alpha0 - b - alpha
+    delta = np.log((a + alpha) / rest_a) - np.log((b + alpha) / rest_b)
+    var = 1.0 / (a + alpha) + 1.0 / (b + alpha)
+    if variance == "full":
+        var = var + 1.0 / rest_a + 1.0 / rest_b
+    return delta, var, delta / np.sqrt(var)
 
 
 def pooled_prior(pooled: np.ndarray, alpha0: float | None = None) -> np.ndarray:

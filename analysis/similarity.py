@@ -184,3 +184,75 @@ def copy_detection_scores(corpus: Corpus, detector: CopyDetector) -> dict[str, f
     return {"labelled": len(truth), "detected": len(found), "true_positives": hits,
             "precision": hits / len(found) if found else float("nan"),
             "recall": hits / len(truth) if truth else float("nan")}
+
+
+def _exact_block(tfidf: sparse.csr_matrix, rows: slice, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Return (neighbour positions, similarities) of the k best matches of a block of rows."""
+    sims = (tfidf[rows] @ tfidf.T).toarray()
+    sims[np.arange(sims.shape[0]), np.arange(rows.start, rows.stop)] = -np.inf  # not oneself
+    return _best(sims, np.broadcast_to(np.arange(sims.shape[1]), sims.shape), k)
+
+
+def _best(sims: np.ndarray, positions: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Return the k largest entries per row of ``sims`` (ties: lower position first) with positions."""
+    k = min(k, sims.shape[1])
+    part = np.argpartition(-sims, k - 1, axis=1)[:, :k] if k < sims.shape[1] else np.argsort(-sims, axis=1)
+    cand_sims = np.take_along_axis(sims, part, axis=1)
+    cand_pos = np.take_along_axis(positions, part, axis=1)
+    order = np.lexsort((cand_pos, -cand_sims), axis=1)
+    return np.take_along_axis(cand_pos, order, axis=1), np.take_along_axis(cand_sims, order, axis=1)
+
+
+def _projected_block(tfidf: sparse.csr_matrix, projected: np.ndarray, rows: slice, k: int,
+                     oversample: int) -> tuple[np.ndarray, np.ndarray]:
+    """Return the k best matches of a block: candidates by projected cosine, re-scored exactly."""
+    approx = projected[rows] @ projected.T
+    approx[np.arange(approx.shape[0]), np.arange(rows.start, rows.stop)] = -np.inf
+    candidates, _ = _best(approx, np.broadcast_to(np.arange(approx.shape[1]), approx.shape), k * oversample)
+    own = np.repeat(np.arange(rows.start, rows.stop), candidates.shape[1])
+    exact = np.asarray(tfidf[own].multiply(tfidf[candidates.ravel()]).sum(axis=1)).reshape(candidates.shape)
+    return _best(exact, candidates, k)
+
+
+def nearest_neighbours(tfidf: sparse.spmatrix, article_ids, k: int = 10, method: str = "auto",
+                       block_size: int = 512, n_components: int = 256, oversample: int = 4,
+                       seed: int = 0) -> pd.DataFrame:
+    """Return each article's k most similar articles: article_id, rank, neighbour_id, similarity.
+
+    Similarity is the cosine of (L2-normalised) TF-IDF rows. Rows are processed in blocks, so
+    memory grows with ``block_size`` x articles, never articles x articles.
+
+    Args:
+        method: "exact" compares every pair (sparse products; cost grows with the square of
+            the corpus and with how many articles share each term); "projected" shortlists
+            ``k * oversample`` candidates per article by the cosine of a sparse random
+            projection to ``n_components`` dimensions (Johnson-Lindenstrauss; scikit-learn's
+            SparseRandomProjection, dense BLAS products) and re-scores them exactly, so every
+            similarity reported is exact but a true neighbour can be missed; "auto" is exact
+            up to 20,000 articles. ``benchmarks/scaling.py`` measures the recall.
+    """
+    ids = np.asarray(list(article_ids), dtype=object)
+    tfidf = sparse.csr_matrix(tfidf)
+    n = tfidf.shape[0]
+    if method == "auto":
+        method = "exact" if n <= 20_000 else "projected"
+    if method not in ("exact", "projected"):
+        raise ValueError(f"method must be 'auto', 'exact' or 'projected', not {method!r}")
+    if n < 2:
+        raise ValueError("nearest neighbours need at least two articles")
+    projected = None
+    if method == "projected":
+        from sklearn.random_projection import SparseRandomProjection
+
+        projector = SparseRandomProjection(n_components=n_components, dense_output=True, random_state=seed)
+        projected = projector.fit_transform(tfidf).astype(np.float32)
+        projected /= np.maximum(np.linalg.norm(projected, axis=1, keepdims=True), 1e-12)
+    frames = []
+    for start in range(0, n, block_size):
+        rows = slice(start, min(start + block_size, n))
+        pos, sim = (_exact_block(tfidf, rows, k) if projected is None
+                    else _projected_block(tfidf, projected, rows, k, oversample))
+        frames.append(pd.DataFrame({
+            "article_id": np.repeat(ids[rows], pos.shape[1]), "rank": np.tile(np.arange(1, pos.shape[1] + 1), pos.shape[0]),
+            "neighbour_id": ids[pos.ravel()], "similarity": sim.ravel().astype(float)}))
+    return pd.concat(frames, ignore_index=True)

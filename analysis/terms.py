@@ -41,6 +41,16 @@ def stop_words_for(language: str) -> frozenset[str]:
     return frozenset(w for w in words if not any(ch.isdigit() for ch in w))
 
 
+def _joined(patterns: list[re.Pattern]):
+    """Return the fullmatch of one regex matching what any of the patterns matches (None if none)."""
+    if not patterns:
+        return None
+    flags = {p.flags for p in patterns}
+    if len(flags) > 1:  # cannot share one set of flags: try them one by one
+        return lambda term: next((m for p in patterns if (m := p.fullmatch(term))), None)
+    return re.compile("|".join(f"(?:{p.pattern})" for p in patterns), flags.pop()).fullmatch
+
+
 class FramingVectorizer:
     """Unigram + bigram TF-IDF weights of a corpus, stop words filtered per language.
 
@@ -78,16 +88,24 @@ class FramingVectorizer:
         return list(self.protect or [])
 
     def _keep_mask(self, terms: np.ndarray, stop: frozenset, protected: list) -> np.ndarray:
-        """Return which terms survive stop-word and number filtering."""
-        def keep(term: str) -> bool:
-            if any(p.fullmatch(term) for p in protected):
-                return True
-            words = term.split(" ")
-            if any(w in stop for w in (words[0], words[-1])):
-                return False
-            return self.numbers or not any(_NUMBER.fullmatch(w) for w in words)
+        """Return which terms survive stop-word and number filtering.
 
-        return np.fromiter((keep(t) for t in terms), dtype=bool, count=len(terms))
+        A term is dropped when its first or last word is a stop word (or, with
+        ``numbers=False``, when a word is a number), unless a protected pattern matches it
+        whole. The patterns are joined into one regular expression and tried only on the
+        terms that would be dropped, which keeps this linear and cheap for millions of terms.
+        """
+        shield = _joined(protected)
+        number = _NUMBER.fullmatch
+
+        def dropped(term: str) -> bool:
+            words = term.split(" ")
+            if words[0] in stop or words[-1] in stop:
+                return True
+            return not self.numbers and any(number(w) for w in words)
+
+        return np.fromiter((not dropped(t) or (shield is not None and shield(t) is not None) for t in terms),
+                           dtype=bool, count=len(terms))
 
     def fit(self, corpus: Corpus) -> FramingVectorizer:
         """Learn the vocabulary and TF-IDF weights of ``corpus``; return self."""

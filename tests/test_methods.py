@@ -101,6 +101,11 @@ def test_log_odds_by_hand():
     delta, variance, z = log_odds(np.array([5, 1]), np.array([1, 1]), np.array([0.5, 0.5]))
     assert delta[0] == pytest.approx(math.log(5.5 / 1.5))
     assert variance[0] == pytest.approx(1 / 5.5 + 1 / 1.5)
+    # "full" adds the complements: 1 / (6+1-5-0.5) + 1 / (2+1-1-0.5) = 1/1.5 + 1/1.5
+    _, full, _ = log_odds(np.array([5, 1]), np.array([1, 1]), np.array([0.5, 0.5]), variance="full")
+    assert full[0] == pytest.approx(1 / 5.5 + 1 / 1.5 + 2 / 1.5)
+    with pytest.raises(ValueError, match="approximate, full"):
+        log_odds(np.array([1]), np.array([1]), np.array([1.0]), variance="exact")
 
 
 def test_pooled_prior_and_log_odds_table(four):

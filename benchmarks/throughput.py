@@ -1,0 +1,108 @@
+"""Featurise + count throughput and peak memory: framediff vs scikit-learn vs scattertext.
+
+    python benchmarks/throughput.py [--scale 20] [--repeats 5]
+
+Every tool turns the same grown convention corpus (``--scale`` copies of the 189 speeches, see
+``common.grow``) into article x term counts of unigrams and bigrams:
+
+* framediff: ``analysis.counting.count_texts`` (ngrams-v1, map over chunks on all cores);
+  also on one core, to show what the parallel map adds;
+* scikit-learn: ``CountVectorizer(ngram_range=(1, 2)).fit_transform``;
+* scattertext: ``CorpusFromPandas(..., nlp=whitespace_nlp_with_sentences).build()``, its
+  documented spaCy-free corpus build.
+
+Each tool runs in a fresh interpreter (so one tool's heap does not inflate another's), ``--repeats``
+times; the table gives the median MB/s and the peak resident memory of the process tree
+(the parent plus any workers) during the runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import common  # noqa: E402
+
+TOOLS = ("framediff", "framediff-1-core", "scikit-learn", "scattertext")
+
+
+def _work(tool: str, articles: list) -> callable:
+    """Return a zero-argument function that featurises and counts the articles with ``tool``."""
+    texts = [a.text for a in articles]
+    if tool.startswith("framediff"):
+        from analysis.counting import count_texts
+
+        jobs = 1 if tool == "framediff-1-core" else -1
+        return lambda: count_texts(texts, n_jobs=jobs)[1]["bigrams"][0].shape
+    if tool == "scikit-learn":
+        from sklearn.feature_extraction.text import CountVectorizer
+
+        return lambda: CountVectorizer(ngram_range=(1, 2)).fit_transform(texts).shape
+    if tool == "scattertext":
+        import pandas as pd
+        import scattertext as st
+
+        frame = pd.DataFrame({"party": [a.party for a in articles], "text": texts})
+        return lambda: st.CorpusFromPandas(frame, category_col="party", text_col="text",
+                                           nlp=st.whitespace_nlp_with_sentences).build().get_num_terms()
+    raise ValueError(tool)
+
+
+def worker(tool: str, scale: int, repeats: int) -> dict:
+    """Measure one tool in this interpreter; return its timings and memory."""
+    articles = common.load_grown(scale * common.BASE_SIZE)
+    fn = _work(tool, articles)
+    times, peak, result = common.timed(fn, repeats)
+    return {"tool": tool, "times_s": times, "peak_mb": peak, "result": str(result)}
+
+
+def available(tool: str) -> bool:
+    """Return whether a peer tool is importable here (framediff and scikit-learn always are)."""
+    if tool != "scattertext":
+        return True
+    from importlib.util import find_spec
+
+    return find_spec("scattertext") is not None and find_spec("spacy") is not None
+
+
+def main(argv: list[str] | None = None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=int, default=20, help="copies of the 189-speech base corpus")
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--worker", choices=TOOLS, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.worker:
+        print(json.dumps(worker(args.worker, args.scale, args.repeats)))
+        return {}
+    articles = common.load_grown(args.scale * common.BASE_SIZE)
+    size = common.megabytes(a.text for a in articles)
+    rows = []
+    for tool in TOOLS:
+        if not available(tool):
+            print(f"skipping {tool}: not installed here (make bench installs it)", file=sys.stderr)
+            continue
+        measured = common.run_isolated(Path(__file__), "--worker", tool, "--scale", str(args.scale),
+                                       "--repeats", str(args.repeats))
+        seconds = common.median(measured["times_s"])
+        rows.append({"tool": tool, "median_s": seconds, "mb_per_s": size / seconds,
+                     "first_run_s": measured["times_s"][0], "peak_mb": measured["peak_mb"],
+                     "runs": len(measured["times_s"]), "times_s": measured["times_s"]})
+    by_tool = {r["tool"]: r for r in rows}
+    ours = by_tool["framediff"]
+    for r in rows:
+        r["framediff_speedup"] = r["median_s"] / ours["median_s"]
+        r["framediff_memory_ratio"] = ours["peak_mb"] / r["peak_mb"]
+    print(f"{len(articles)} articles, {size:.1f} MB, median of {args.repeats} runs")
+    common.print_table(rows, ["tool", "median_s", "mb_per_s", "first_run_s", "peak_mb", "framediff_speedup",
+                              "framediff_memory_ratio"])
+    payload = {"articles": len(articles), "megabytes": size, "repeats": args.repeats, "rows": rows,
+               "versions": common.versions("framediff", "scikit-learn", "scattertext", "joblib")}
+    print(f"wrote {common.write_results('throughput', payload)}")
+    return payload
+
+
+if __name__ == "__main__":
+    main()
