@@ -5,7 +5,11 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check --quiet
 
-.PHONY: report test clean
+BENCH_VENV := .venv-bench
+BENCH_PY := $(BENCH_VENV)/bin/python
+BENCH_PIP := $(BENCH_PY) -m pip --disable-pip-version-check --quiet
+
+.PHONY: report test bench clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +29,21 @@ report: $(VENV)/.installed
 
 test: $(VENV)/.installed-test
 	$(PY) -m pytest
+
+# Benchmarks install the peers (scattertext, convokit) into their own venv, never into .venv.
+$(BENCH_VENV)/.installed: pyproject.toml benchmarks/requirements-peers.txt
+	$(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_PIP) install -e '.[dask]'
+	$(BENCH_PIP) install --no-deps scattertext==0.2.2 convokit==5.0.0
+	grep -v '^\(scattertext\|convokit\)==' benchmarks/requirements-peers.txt | $(BENCH_PIP) install -r /dev/stdin
+	touch $@
+
+bench: $(BENCH_VENV)/.installed
+	$(BENCH_PY) benchmarks/throughput.py
+	$(BENCH_PY) benchmarks/agreement.py
+	$(BENCH_PY) benchmarks/cache.py
+	$(BENCH_PY) benchmarks/scaling.py
+	$(BENCH_PY) benchmarks/dask_path.py
 
 clean:
 	rm -rf reports corpus/cache

@@ -21,17 +21,18 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections import Counter, defaultdict, deque
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from itertools import islice
 
 import numpy as np
 
 from .features import _BOUNDARY_CHARS, _ITEMS, fold, normalise, quoted_phrases
 
 KINDS = ("unigrams", "bigrams", "quoted")
-COUNT_DTYPE = np.int64
+COUNT_DTYPE = np.int32  # a count within one article; sums over articles upcast to int64
 Block = tuple[np.ndarray, np.ndarray, np.ndarray]  # CSR indptr, indices, data
 
 
@@ -233,25 +234,50 @@ def _parallel_map(texts: Sequence[str], bounds: list[tuple[int, int]], jobs: int
             yield from pool.map(count_chunk, [texts[a:b] for a, b in bounds])
 
 
-def count_texts(texts: Sequence[str], *, n_jobs: int | None = -1, chunk_size: int = 250,
+def _streamed_map(chunks: Iterator[list[str]], jobs: int) -> Iterable[ChunkCounts]:
+    """Yield the counts of chunks read lazily, in order, keeping at most 2 x jobs chunks in flight."""
+    context = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
+    with ProcessPoolExecutor(jobs, mp_context=context) as pool:
+        pending = deque(pool.submit(count_chunk, chunk) for chunk in islice(chunks, 2 * jobs))
+        while pending:
+            result = pending.popleft().result()
+            for chunk in islice(chunks, 1):
+                pending.append(pool.submit(count_chunk, chunk))
+            yield result
+
+
+def _batches(texts: Iterable[str], size: int) -> Iterator[list[str]]:
+    iterator = iter(texts)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def count_texts(texts: Iterable[str], *, n_jobs: int | None = -1, chunk_size: int = 250,
                 progress: bool = False) -> tuple[np.ndarray, dict[str, tuple]]:
     """Return (n_tokens per text, {kind: (article x term CSR counts, sorted terms)}) of many texts.
 
     Args:
-        texts: article bodies, in row order.
+        texts: article bodies, in row order. A list is shared with forked workers without
+            copying; any other iterable (a generator reading files, say) is read lazily, a few
+            chunks ahead of the workers, so the texts never need to be in memory at once.
         n_jobs: worker processes for the map step (-1 or None: all cores; 1: this process).
         chunk_size: texts per map task; results do not depend on it.
         progress: show a tqdm progress bar over chunks.
     """
     jobs = resolve_jobs(n_jobs)
-    texts = texts if isinstance(texts, list) else list(texts)
-    bounds = [(i, min(i + chunk_size, len(texts))) for i in range(0, len(texts), chunk_size)]
-    if jobs == 1 or len(bounds) < 2:
-        mapped = (count_chunk(texts[a:b]) for a, b in bounds)
+    if isinstance(texts, (list, tuple)):
+        bounds = [(i, min(i + chunk_size, len(texts))) for i in range(0, len(texts), chunk_size)]
+        total = len(bounds)
+        if jobs == 1 or len(bounds) < 2:
+            mapped = (count_chunk(texts[a:b]) for a, b in bounds)
+        else:
+            mapped = _parallel_map(texts, bounds, min(jobs, len(bounds)))
     else:
-        mapped = _parallel_map(texts, bounds, min(jobs, len(bounds)))
+        total = None
+        batches = _batches(texts, chunk_size)
+        mapped = map(count_chunk, batches) if jobs == 1 else _streamed_map(batches, jobs)
     if progress:
         from tqdm.auto import tqdm
 
-        mapped = tqdm(mapped, total=len(bounds), desc="featurising", unit="chunk")
+        mapped = tqdm(mapped, total=total, desc="featurising", unit="chunk")
     return merge_chunks(mapped)

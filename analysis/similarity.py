@@ -194,29 +194,94 @@ def _exact_block(tfidf: sparse.csr_matrix, rows: slice, k: int) -> tuple[np.ndar
 
 
 def _best(sims: np.ndarray, positions: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """Return the k largest entries per row of ``sims`` (ties: lower position first) with positions."""
+    """Return the k largest entries per row of ``sims`` (ties: lower position first) with positions.
+
+    Deterministic at the boundary: of the entries tied with the k-th largest value, the ones
+    at the lowest positions are taken (argpartition alone would pick arbitrary ones).
+    """
     k = min(k, sims.shape[1])
-    part = np.argpartition(-sims, k - 1, axis=1)[:, :k] if k < sims.shape[1] else np.argsort(-sims, axis=1)
-    cand_sims = np.take_along_axis(sims, part, axis=1)
-    cand_pos = np.take_along_axis(positions, part, axis=1)
+    kth = -np.partition(-sims, k - 1, axis=1)[:, k - 1:k]
+    above = sims > kth
+    tied = sims == kth
+    if positions.strides[0] != 0:  # per-row candidates (not one shared range): order ties by position
+        order = np.argsort(positions, axis=1, kind="stable")
+        sims, positions = np.take_along_axis(sims, order, axis=1), np.take_along_axis(positions, order, axis=1)
+        above, tied = sims > kth, sims == kth
+    needed = k - above.sum(axis=1, keepdims=True)
+    chosen = above | (tied & (np.cumsum(tied, axis=1) <= needed))
+    rows, cols = np.nonzero(chosen)
+    cand_sims = sims[rows, cols].reshape(-1, k)
+    cand_pos = positions[rows, cols].reshape(-1, k) if positions.ndim == 2 else cols.reshape(-1, k)
     order = np.lexsort((cand_pos, -cand_sims), axis=1)
     return np.take_along_axis(cand_pos, order, axis=1), np.take_along_axis(cand_sims, order, axis=1)
 
 
-def _projected_block(tfidf: sparse.csr_matrix, projected: np.ndarray, rows: slice, k: int,
-                     oversample: int) -> tuple[np.ndarray, np.ndarray]:
-    """Return the k best matches of a block: candidates by projected cosine, re-scored exactly."""
-    approx = projected[rows] @ projected.T
-    approx[np.arange(approx.shape[0]), np.arange(rows.start, rows.stop)] = -np.inf
-    candidates, _ = _best(approx, np.broadcast_to(np.arange(approx.shape[1]), approx.shape), k * oversample)
-    own = np.repeat(np.arange(rows.start, rows.stop), candidates.shape[1])
+def _rescored(tfidf: sparse.csr_matrix, queries: np.ndarray, candidates: np.ndarray,
+              k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Return the k best of each query's candidate articles by exact cosine (never itself)."""
+    own = np.repeat(queries, candidates.shape[1])
     exact = np.asarray(tfidf[own].multiply(tfidf[candidates.ravel()]).sum(axis=1)).reshape(candidates.shape)
+    exact[candidates == own.reshape(candidates.shape)] = -np.inf
     return _best(exact, candidates, k)
+
+
+def _shortlist(projected: np.ndarray, queries: np.ndarray, pool: np.ndarray, m: int) -> np.ndarray:
+    """Return, per query, the m pool articles of highest projected cosine (itself excluded)."""
+    approx = projected[queries] @ projected[pool].T
+    approx[queries[:, None] == pool[None, :]] = -np.inf
+    m = min(m, len(pool))
+    if m == len(pool):
+        return np.broadcast_to(pool, approx.shape).copy()
+    return pool[np.argpartition(-approx, m - 1, axis=1)[:, :m]]
+
+
+def _cells(projected: np.ndarray, n_probe: int, seed: int) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Return (cell of each article, for each cell the cells it searches) of a k-means partition."""
+    from sklearn.cluster import MiniBatchKMeans
+
+    n_cells = max(1, int(round(np.sqrt(len(projected)))))
+    kmeans = MiniBatchKMeans(n_clusters=n_cells, random_state=seed, n_init=1, batch_size=4096).fit(projected)
+    centres = kmeans.cluster_centers_ / np.maximum(np.linalg.norm(kmeans.cluster_centers_, axis=1, keepdims=True), 1e-12)
+    closeness = centres @ centres.T
+    probes = np.argsort(-closeness, axis=1, kind="stable")[:, :min(n_probe, n_cells)]
+    return kmeans.labels_, [np.union1d(p, [c]) for c, p in enumerate(probes)]
+
+
+def _projected_neighbours(tfidf: sparse.csr_matrix, k: int, n_components: int, oversample: int,
+                          n_probe: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Return (positions, similarities) of each article's k best, searched cell by cell."""
+    from sklearn.random_projection import SparseRandomProjection
+
+    projector = SparseRandomProjection(n_components=n_components, dense_output=True, random_state=seed)
+    projected = projector.fit_transform(tfidf).astype(np.float32)
+    projected /= np.maximum(np.linalg.norm(projected, axis=1, keepdims=True), 1e-12)
+    cell, probes = _cells(projected, n_probe, seed)
+    members = [np.flatnonzero(cell == c) for c in range(len(probes))]
+    positions = np.zeros((tfidf.shape[0], k), dtype=np.int64)
+    sims = np.zeros((tfidf.shape[0], k))
+    for c, queries in enumerate(members):
+        if not len(queries):
+            continue
+        pool = np.concatenate([members[p] for p in probes[c]])
+        for start in range(0, len(queries), 512):
+            block = queries[start:start + 512]
+            shortlist = _shortlist(projected, block, pool, k * oversample)
+            positions[block], sims[block] = _padded(*_rescored(tfidf, block, shortlist, k), k)
+    return positions, sims
+
+
+def _padded(positions: np.ndarray, sims: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Return results widened to k columns (a pool smaller than k leaves -1 / -inf)."""
+    if positions.shape[1] == k:
+        return positions, sims
+    pad = k - positions.shape[1]
+    return (np.pad(positions, ((0, 0), (0, pad)), constant_values=-1),
+            np.pad(sims, ((0, 0), (0, pad)), constant_values=-np.inf))
 
 
 def nearest_neighbours(tfidf: sparse.spmatrix, article_ids, k: int = 10, method: str = "auto",
                        block_size: int = 512, n_components: int = 256, oversample: int = 4,
-                       seed: int = 0) -> pd.DataFrame:
+                       n_probe: int = 10, seed: int = 0) -> pd.DataFrame:
     """Return each article's k most similar articles: article_id, rank, neighbour_id, similarity.
 
     Similarity is the cosine of (L2-normalised) TF-IDF rows. Rows are processed in blocks, so
@@ -224,12 +289,14 @@ def nearest_neighbours(tfidf: sparse.spmatrix, article_ids, k: int = 10, method:
 
     Args:
         method: "exact" compares every pair (sparse products; cost grows with the square of
-            the corpus and with how many articles share each term); "projected" shortlists
-            ``k * oversample`` candidates per article by the cosine of a sparse random
-            projection to ``n_components`` dimensions (Johnson-Lindenstrauss; scikit-learn's
-            SparseRandomProjection, dense BLAS products) and re-scores them exactly, so every
-            similarity reported is exact but a true neighbour can be missed; "auto" is exact
-            up to 20,000 articles. ``benchmarks/scaling.py`` measures the recall.
+            the corpus and with how many articles share each term). "projected" projects the
+            rows to ``n_components`` dimensions (scikit-learn's SparseRandomProjection:
+            Johnson-Lindenstrauss), partitions them into about sqrt(n) k-means cells
+            (MiniBatchKMeans), and searches each article's cell and the ``n_probe - 1``
+            nearest cells (an inverted-file index, as FAISS's IVF): the ``k * oversample``
+            best by projected cosine are re-scored exactly. Every similarity reported is
+            exact, but a true neighbour can be missed; cost grows as n^1.5, not n^2. "auto"
+            is exact up to 20,000 articles. ``benchmarks/scaling.py`` measures the recall.
     """
     ids = np.asarray(list(article_ids), dtype=object)
     tfidf = sparse.csr_matrix(tfidf)
@@ -240,19 +307,14 @@ def nearest_neighbours(tfidf: sparse.spmatrix, article_ids, k: int = 10, method:
         raise ValueError(f"method must be 'auto', 'exact' or 'projected', not {method!r}")
     if n < 2:
         raise ValueError("nearest neighbours need at least two articles")
-    projected = None
+    k = min(k, n - 1)
     if method == "projected":
-        from sklearn.random_projection import SparseRandomProjection
-
-        projector = SparseRandomProjection(n_components=n_components, dense_output=True, random_state=seed)
-        projected = projector.fit_transform(tfidf).astype(np.float32)
-        projected /= np.maximum(np.linalg.norm(projected, axis=1, keepdims=True), 1e-12)
-    frames = []
-    for start in range(0, n, block_size):
-        rows = slice(start, min(start + block_size, n))
-        pos, sim = (_exact_block(tfidf, rows, k) if projected is None
-                    else _projected_block(tfidf, projected, rows, k, oversample))
-        frames.append(pd.DataFrame({
-            "article_id": np.repeat(ids[rows], pos.shape[1]), "rank": np.tile(np.arange(1, pos.shape[1] + 1), pos.shape[0]),
-            "neighbour_id": ids[pos.ravel()], "similarity": sim.ravel().astype(float)}))
-    return pd.concat(frames, ignore_index=True)
+        pos, sim = _projected_neighbours(tfidf, k, n_components, oversample, n_probe, seed)
+    else:
+        blocks = [_exact_block(tfidf, slice(s, min(s + block_size, n)), k) for s in range(0, n, block_size)]
+        pos, sim = np.vstack([b[0] for b in blocks]), np.vstack([b[1] for b in blocks])
+    found = pos >= 0
+    return pd.DataFrame({
+        "article_id": np.repeat(ids, k)[found.ravel()],
+        "rank": np.tile(np.arange(1, k + 1), n)[found.ravel()],
+        "neighbour_id": ids[pos[found]], "similarity": sim[found].astype(float)})

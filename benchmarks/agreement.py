@@ -30,23 +30,12 @@ from scipy.stats import spearmanr
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import common  # noqa: E402
 
-from analysis.corpus import Corpus, TermCounts  # noqa: E402
-from analysis.counting import count_texts  # noqa: E402
+from analysis.corpus import Corpus  # noqa: E402
 from analysis.framing import log_odds, log_odds_table, pooled_prior  # noqa: E402
 from analysis.terms import FramingVectorizer  # noqa: E402
 
 TOP = 100
 PARTIES = ("democrat", "republican")
-
-
-def corpus_of(articles: list[common.Article]) -> Corpus:
-    """Return a framediff Corpus of benchmark articles (group = party, language = en)."""
-    n_tokens, counts = count_texts([a.text for a in articles])
-    ids = tuple(a.article_id for a in articles)
-    frame = pd.DataFrame({"article_id": ids, "party": [a.party for a in articles],
-                          "group": [a.party for a in articles], "language": "en", "n_tokens": n_tokens})
-    return Corpus(common.HERE.parent / "corpus",
-                  frame, {kind: TermCounts(m, t, ids) for kind, (m, t) in counts.items()})
 
 
 def party_totals(corpus: Corpus, vectorizer: FramingVectorizer) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -187,7 +176,7 @@ def defaults(corpus: Corpus, articles: list[common.Article]) -> list[dict]:
 
 def main() -> dict:
     articles = common.convention()
-    corpus = corpus_of(articles)
+    corpus = common.corpus_of(articles)
     exact = same_counts(corpus)
     print("Same counts and prior (framediff default prior alpha_w = pooled count):")
     common.print_table(exact, ["peer", "framediff_variance", "terms", "max_abs_z_difference", "within_1e-9"])

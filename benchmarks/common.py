@@ -34,7 +34,7 @@ from pathlib import Path
 import numpy as np
 
 HERE = Path(__file__).resolve().parent
-RESULTS = HERE / "results"
+RESULTS = Path(os.environ.get("FRAMEDIFF_BENCH_RESULTS", HERE / "results"))
 DATA = HERE / "data"
 BASE_SIZE = 189  # speeches in the convention corpus; "1x" is this many articles
 SYLLABLES = ("ka", "lo", "mi", "ne", "ru", "ta", "vi", "zo", "be", "du", "fa", "go", "hu", "je", "pi", "sy")
@@ -109,20 +109,62 @@ def grow(n_articles: int, share: float = 0.10, zipf_a: float = 1.3, seed: int = 
     return out
 
 
-def load_grown(n_articles: int, **settings) -> list[Article]:
-    """Return :func:`grow`'s articles, cached as JSONL in ``benchmarks/data/`` (git-ignored)."""
+def grown_path(n_articles: int, **settings) -> Path:
+    """Return the JSONL file of :func:`grow`'s articles in ``benchmarks/data/`` (git-ignored), made if missing."""
     settings = {"share": 0.10, "zipf_a": 1.3, "seed": 0, **settings}
     tag = "custom" if os.environ.get("FRAMEDIFF_BENCH_BASE") else "convention"
-    path = DATA / f"{tag}-{n_articles}-{settings['share']}-{settings['zipf_a']}-{settings['seed']}.jsonl"
-    if path.is_file() and tag == "convention":
-        with open(path, encoding="utf-8") as handle:
-            return [Article(**json.loads(line)) for line in handle]
-    articles = grow(n_articles, **settings)
-    if tag == "convention":
+    data = DATA if tag == "convention" else RESULTS / "data"
+    path = data / f"{tag}-{n_articles}-{settings['share']}-{settings['zipf_a']}-{settings['seed']}.jsonl"
+    if not path.is_file() or tag == "custom":
         from analysis.files import write_atomic
 
+        articles = grow(n_articles, **settings)
         write_atomic(path, "".join(json.dumps(a.__dict__, ensure_ascii=False) + "\n" for a in articles))
-    return articles
+    return path
+
+
+def load_grown(n_articles: int, **settings) -> list[Article]:
+    """Return :func:`grow`'s articles (read from :func:`grown_path`'s cache)."""
+    with open(grown_path(n_articles, **settings), encoding="utf-8") as handle:
+        return [Article(**json.loads(line)) for line in handle]
+
+
+def corpus_from_counts(ids: list[str], parties: list[str], n_tokens, counts: dict):
+    """Return a framediff Corpus of counted benchmark articles (group = party, language = en)."""
+    import pandas as pd
+
+    from analysis.corpus import Corpus, TermCounts
+
+    ids = tuple(ids)
+    frame = pd.DataFrame({"article_id": ids, "party": parties, "group": parties, "language": "en",
+                          "n_tokens": n_tokens})
+    return Corpus(HERE.parent / "corpus", frame, {kind: TermCounts(m, t, ids) for kind, (m, t) in counts.items()})
+
+
+def corpus_of(articles: list[Article]):
+    """Return a framediff Corpus of benchmark articles held in memory."""
+    from analysis.counting import count_texts
+
+    n_tokens, counts = count_texts([a.text for a in articles])
+    return corpus_from_counts([a.article_id for a in articles], [a.party for a in articles], n_tokens, counts)
+
+
+def stream_corpus(path: Path):
+    """Return a framediff Corpus counted from a JSONL file read lazily (texts never all in memory)."""
+    from analysis.counting import count_texts
+
+    ids, parties = [], []
+
+    def texts():
+        with open(path, encoding="utf-8") as handle:
+            for line in handle:
+                row = json.loads(line)
+                ids.append(row["article_id"])
+                parties.append(row["party"])
+                yield row["text"]
+
+    n_tokens, counts = count_texts(texts())
+    return corpus_from_counts(ids, parties, n_tokens, counts)
 
 
 def vocabulary_growth(articles: list[Article], points: int = 8) -> dict:

@@ -43,6 +43,15 @@ def test_counts_equal_featurize_whatever_the_chunking(n_jobs, chunk_size):
         assert got_matrix.has_sorted_indices
 
 
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_a_generator_is_streamed_with_the_same_counts(n_jobs):
+    expected_tokens, expected = reference(TEXTS * 2)
+    n_tokens, counts = count_texts((t for t in TEXTS * 2), n_jobs=n_jobs, chunk_size=3)
+    assert list(n_tokens) == expected_tokens
+    for kind, (matrix, terms) in expected.items():
+        assert list(counts[kind][1]) == terms and (counts[kind][0] != matrix).nnz == 0
+
+
 def test_spot_values():
     n_tokens, counts = count_texts(TEXTS[:1], n_jobs=1)
     matrix, terms = counts["bigrams"]
