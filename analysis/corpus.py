@@ -11,8 +11,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from scipy import sparse
-from sklearn.feature_extraction import DictVectorizer
 
+from .counting import matrix_from_maps
 from .features import TOKENIZER, dumps, featurize
 from .files import write_atomic
 from .validate import CheckedCorpus, CorpusError, Problem, check_corpus
@@ -180,10 +180,8 @@ def _count_matrices(article_ids: list[str], docs: dict) -> dict[str, TermCounts]
     """Return the article x term count matrices of each kind."""
     counts = {}
     for kind in KINDS:
-        vectorizer = DictVectorizer(dtype=np.int64, sparse=True, sort=True)
-        matrix = vectorizer.fit_transform([docs[a][kind] for a in article_ids])
-        terms = np.asarray(vectorizer.get_feature_names_out(), dtype=object)
-        counts[kind] = TermCounts(sparse.csr_matrix(matrix), terms, tuple(article_ids))
+        matrix, terms = matrix_from_maps([docs[a][kind] for a in article_ids])
+        counts[kind] = TermCounts(matrix, terms, tuple(article_ids))
     return counts
 
 

@@ -39,6 +39,7 @@ _QUOTED = re.compile(
     "[\"\u201c\u201e\u00ab]([^\"\u201c\u201d\u201e\u00ab\u00bb\n]{1,80})[\"\u201d\u00bb\u201c]"
     "|\u2018([^\u2018\u2019\n]{1,80})\u2019"
 )
+_OPENING_QUOTES = ("\"", "\u201c", "\u201e", "\u00ab", "\u2018")
 MAX_QUOTED_TOKENS = 3
 
 
@@ -96,6 +97,8 @@ def segments(norm: str) -> list[str]:
 def quoted_phrases(lowered: str) -> list[str]:
     """Return the 1-3 token quoted phrases of a lowered text by step 7, in order."""
     phrases = []
+    if not any(mark in lowered for mark in _OPENING_QUOTES):  # most texts: skip the regex scan
+        return phrases
     for match in _QUOTED.finditer(lowered):
         inside = match.group(1) if match.group(1) is not None else match.group(2)
         tokens = tokenize_segment(fold(inside))

@@ -77,3 +77,15 @@ def test_a_chunk_ships_words_not_pair_strings():
 def test_bad_n_jobs_is_refused():
     with pytest.raises(ValueError, match="n_jobs"):
         resolve_jobs(0)
+
+
+def test_matrix_from_maps_equals_dict_vectorizer():
+    from analysis.counting import matrix_from_maps
+
+    maps = [{"b": 2, "a": 1}, {}, {"c d": 3, "a": 4}, {"zz": 1}]
+    matrix, terms = matrix_from_maps(maps)
+    vec = DictVectorizer(dtype=np.int64, sort=True)
+    expected = vec.fit_transform(maps)
+    assert list(terms) == list(vec.get_feature_names_out()) == ["a", "b", "c d", "zz"]
+    assert (matrix != expected).nnz == 0 and matrix.has_sorted_indices
+    assert matrix[2].toarray().tolist() == [[4, 0, 3, 0]]

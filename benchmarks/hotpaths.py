@@ -1,10 +1,10 @@
 """Profile the hot paths with pyinstrument: counting (one core), TF-IDF fit, neighbours.
 
-    python benchmarks/profile.py [--scale 10]
+    python benchmarks/hotpaths.py [--scale 10]
 
 Prints a pyinstrument call tree per step (on one core, so the profile sees the work rather
 than waiting on workers) and writes the top functions by own time to
-``benchmarks/results/profile.json``. This is how the fixes in ``benchmarks/README.md`` were
+``benchmarks/results/hotpaths.json``. This is how the fixes in ``benchmarks/README.md`` were
 found; run it again after changing a hot path.
 """
 
@@ -48,7 +48,7 @@ def main(argv: list[str] | None = None) -> dict:
         print(f"\n=== {name} ===")
         print(profiler.output_text(unicode=False, color=False, show_all=False))
         summary[name] = profiler.last_session.duration
-    print(f"wrote {common.write_results('profile', {'articles': len(articles), 'seconds': summary})}")
+    print(f"wrote {common.write_results('hotpaths', {'articles': len(articles), 'seconds': summary})}")
     return summary
 
 
