@@ -19,6 +19,7 @@ deterministic whatever the number of workers or the chunk size.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from collections import Counter, defaultdict, deque
@@ -28,6 +29,7 @@ from dataclasses import dataclass
 from itertools import islice
 
 import numpy as np
+from scipy import sparse
 
 from .features import _BOUNDARY_CHARS, _ITEMS, fold, normalise, quoted_phrases
 
@@ -101,8 +103,12 @@ def count_chunk(texts: Sequence[str]) -> ChunkCounts:
     """
     ids, rows, items, q_block, quoted = _tokenise(texts)
     is_word = np.fromiter((t[0] not in _BOUNDARY_CHARS for t in items), dtype=bool, count=len(items))
-    word_id = np.cumsum(is_word) - 1  # item id -> word id (valid where is_word)
     words = [t for t, w in zip(items, is_word) if w]
+    # Local word ids in alphabetical order, so pair codes sort alphabetically too and every
+    # row's columns stay sorted under the (order-preserving) global renumbering.
+    word_id = np.zeros(len(items), dtype=np.int64)
+    word_id[np.flatnonzero(is_word)] = _alphabetical_rank(words)
+    words.sort()
     keep = is_word[ids]
     unigrams = _csr_counts(rows[keep], word_id[ids[keep]], len(texts), len(words))
     pair = keep[:-1] & keep[1:] & (rows[:-1] == rows[1:])
@@ -116,10 +122,15 @@ def count_chunk(texts: Sequence[str]) -> ChunkCounts:
 
 
 class _Merger:
-    """The reduce step's state: global vocabularies and the renumbered blocks, in input order."""
+    """The reduce step's state: global vocabularies and the renumbered blocks, in input order.
+
+    Words are merged as strings while chunks arrive. Pairs wait as (global word id, global
+    word id) arrays until the end, when one np.unique over all chunks' pair codes, built from
+    the words' alphabetical ranks, gives every pair its column in alphabetical order.
+    """
 
     def __init__(self):
-        self.words, self.quoted, self.pairs = _new_vocabulary(), _new_vocabulary(), _new_vocabulary()
+        self.words, self.quoted = _new_vocabulary(), _new_vocabulary()
         self.pair_first, self.pair_second = [], []
         self.blocks = {kind: [] for kind in KINDS}
         self.n_tokens = []
@@ -127,41 +138,50 @@ class _Merger:
     def add(self, chunk: ChunkCounts) -> None:
         words = _split(chunk.words)
         to_word = np.fromiter(map(self.words.__getitem__, words), dtype=np.int64, count=len(words))
-        first, second = to_word[chunk.pair_first], to_word[chunk.pair_second]
-        before = len(self.pairs)
-        codes = ((first << 32) | second).tolist()
-        to_pair = np.fromiter(map(self.pairs.__getitem__, codes), dtype=np.int64, count=len(codes))
-        new = to_pair >= before  # first sightings get ids in order, so appending keeps id order
-        self.pair_first.append(first[new])
-        self.pair_second.append(second[new])
+        self.pair_first.append(to_word[chunk.pair_first].astype(np.int32))
+        self.pair_second.append(to_word[chunk.pair_second].astype(np.int32))
         phrases = _split(chunk.quoted)
         to_quoted = np.fromiter(map(self.quoted.__getitem__, phrases), dtype=np.int64, count=len(phrases))
-        for kind, mapping in (("unigrams", to_word), ("bigrams", to_pair), ("quoted", to_quoted)):
+        for kind, mapping in (("unigrams", to_word), ("quoted", to_quoted)):
             indptr, indices, data = chunk.blocks[kind]
             self.blocks[kind].append((indptr, mapping.astype(np.int32)[indices], data))
+        self.blocks["bigrams"].append(chunk.blocks["bigrams"])  # chunk-local pair ids, for now
         self.n_tokens.append(chunk.n_tokens)
+
+    def _pairs(self, word_rank: np.ndarray, n_words: int) -> np.ndarray:
+        """Renumber the bigram blocks to global pair columns; return the sorted pair codes."""
+        sizes = [len(f) for f in self.pair_first]
+        first = word_rank[np.concatenate(self.pair_first)] if sizes else np.zeros(0, dtype=np.int64)
+        second = word_rank[np.concatenate(self.pair_second)] if sizes else np.zeros(0, dtype=np.int64)
+        self.pair_first = self.pair_second = None
+        # "a b" sorts as (a, b) does: every token character sorts after the space.
+        codes, column = np.unique(first * max(n_words, 1) + second, return_inverse=True)
+        del first, second
+        column = column.ravel().astype(np.int32)
+        starts = np.cumsum([0] + sizes)
+        blocks = self.blocks["bigrams"]
+        for i, (indptr, indices, data) in enumerate(blocks):
+            blocks[i] = (indptr, column[starts[i]:starts[i + 1]][indices], data)
+        return codes
 
     def result(self) -> tuple[np.ndarray, dict[str, tuple]]:
         n_rows = int(sum(len(n) for n in self.n_tokens))
         words, quoted = list(self.words), list(self.quoted)
-        self.words = self.pairs = self.quoted = None  # free the lookup tables before stacking
+        self.words = self.quoted = None  # free the lookup tables before stacking
         word_rank = _alphabetical_rank(words)
-        first = word_rank[np.concatenate(self.pair_first)] if self.pair_first else np.zeros(0, dtype=np.int64)
-        second = word_rank[np.concatenate(self.pair_second)] if self.pair_second else np.zeros(0, dtype=np.int64)
-        # "a b" sorts as (a, b) does: every token character sorts after the space.
-        pair_rank = np.empty(len(first), dtype=np.int64)
-        order = np.argsort(first * max(len(words), 1) + second, kind="stable")
-        pair_rank[order] = np.arange(len(order))
         sorted_words = np.empty(len(words), dtype=object)
         sorted_words[word_rank] = words
-        pair_terms = np.empty(len(order), dtype=object)
-        pair_terms[:] = list(map(" ".join, zip(sorted_words[first[order]], sorted_words[second[order]])))
+        codes = self._pairs(word_rank, len(words))
+        pair_terms = np.empty(len(codes), dtype=object)
+        n = max(len(words), 1)
+        pair_terms[:] = list(map(" ".join, zip(sorted_words[codes // n], sorted_words[codes % n])))
         quoted_rank = _alphabetical_rank(quoted)
         sorted_quoted = np.empty(len(quoted), dtype=object)
         sorted_quoted[quoted_rank] = quoted
-        result = {kind: (_stack(self.blocks[kind], rank, n_rows), terms) for kind, rank, terms in (
-            ("unigrams", word_rank, sorted_words), ("bigrams", pair_rank, pair_terms),
-            ("quoted", quoted_rank, sorted_quoted))}
+        result = {kind: (_stack(self.blocks[kind], rank, n_rows, sorted_rows=kind != "quoted"), terms)
+                  for kind, rank, terms in (("unigrams", word_rank, sorted_words),
+                                            ("bigrams", np.arange(len(codes)), pair_terms),
+                                            ("quoted", quoted_rank, sorted_quoted))}
         n_tokens = np.concatenate(self.n_tokens) if self.n_tokens else np.zeros(0, dtype=np.int64)
         return n_tokens, result
 
@@ -200,10 +220,12 @@ def merge_chunks(chunks: Iterable[ChunkCounts]) -> tuple[np.ndarray, dict[str, t
     return merger.result()
 
 
-def _stack(parts: list[Block], rank: np.ndarray, n_rows: int):
-    """Return the row-stacked CSR blocks with columns renumbered by ``rank``, indices sorted."""
-    from scipy import sparse
+def _stack(parts: list[Block], rank: np.ndarray, n_rows: int, sorted_rows: bool = False):
+    """Return the row-stacked CSR blocks with columns renumbered by ``rank``, indices sorted.
 
+    ``sorted_rows``: the blocks' rows are sorted and ``rank`` keeps their order, so the result
+    needs no sorting.
+    """
     offsets = np.cumsum([0] + [p[0][-1] for p in parts])
     nnz = int(offsets[-1])
     index_dtype = np.int32 if max(nnz, len(rank)) < 2**31 else np.int64
@@ -211,12 +233,16 @@ def _stack(parts: list[Block], rank: np.ndarray, n_rows: int):
     rank = rank.astype(index_dtype)
     indices = np.empty(nnz, dtype=index_dtype)  # filled part by part: no int64 copy of all indices
     data = np.empty(nnz, dtype=COUNT_DTYPE)
-    for part, start, stop in zip(parts, offsets[:-1], offsets[1:]):
-        indices[start:stop] = rank[part[1]]
-        data[start:stop] = part[2]
-    parts.clear()
+    for i, (start, stop) in enumerate(zip(offsets[:-1], offsets[1:])):
+        _, part_indices, part_data = parts[i]
+        indices[start:stop] = rank[part_indices]
+        data[start:stop] = part_data
+        parts[i] = None  # free each block once copied: the blocks and the result never both whole
     matrix = sparse.csr_matrix((data, indices, indptr.astype(index_dtype)), shape=(n_rows, len(rank)), copy=False)
-    matrix.sort_indices()
+    if sorted_rows:
+        matrix.has_sorted_indices = True
+    else:
+        matrix.sort_indices()
     return matrix
 
 
@@ -244,7 +270,7 @@ def _parallel_map(texts: Sequence[str], bounds: list[tuple[int, int]], jobs: int
     if "fork" in multiprocessing.get_all_start_methods():
         _SHARED = texts
         try:
-            with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+            with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"), initializer=gc.disable) as pool:
                 yield from pool.map(_count_shared, bounds)
         finally:
             _SHARED = ()
