@@ -95,7 +95,8 @@ def main() -> str:
     text = "\n".join(lines) + "\n"
     from analysis.files import write_atomic
 
-    write_atomic(common.HERE / "RESULTS.md", text)
+    out = common.HERE / "RESULTS.md" if common.RESULTS == common.HERE / "results" else common.RESULTS / "RESULTS.md"
+    write_atomic(out, text)
     print(text)
     return text
 

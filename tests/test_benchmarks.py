@@ -34,12 +34,19 @@ def env(tmp_path_factory):
     ("cache.py", ["--articles", "6", "--repeats", "1"]),
     ("scaling.py", ["--base", "6", "--scales", "1,2"]),
     ("dask_path.py", ["--scale", "1", "--partitions", "3", "--repeats", "1"]),
+    ("hotpaths.py", ["--scale", "1"]),
+    ("report.py", []),
 ])
 def test_benchmark_runs_and_writes_results(env, script, args):
     environ, tmp = env
     proc = subprocess.run([sys.executable, str(BENCH / script), *args], env=environ, capture_output=True,
                           text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-2000:]
+    if script == "report.py":  # the table of targets, from the results the scripts above wrote
+        table = (tmp / "RESULTS.md").read_text(encoding="utf-8")
+        assert "| featurise + count ≥ 2x scikit-learn throughput" in table
+        assert "| warm re-load tokenises nothing (5 texts) | tokenised 0 (cold 5)" in table
+        return
     result = json.loads((tmp / f"{script[:-3]}.json").read_text(encoding="utf-8"))
     assert result["benchmark"] == script[:-3] and result["machine"]["cpus"] >= 1
     if script == "cache.py":
