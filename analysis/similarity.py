@@ -313,7 +313,7 @@ def nearest_neighbours(tfidf: sparse.spmatrix, article_ids, k: int = 10, method:
     else:
         blocks = [_exact_block(tfidf, slice(s, min(s + block_size, n)), k) for s in range(0, n, block_size)]
         pos, sim = np.vstack([b[0] for b in blocks]), np.vstack([b[1] for b in blocks])
-    found = pos >= 0
+    found = (pos >= 0) & np.isfinite(sim)  # a search pool smaller than k + 1 leaves gaps, never oneself
     return pd.DataFrame({
         "article_id": np.repeat(ids, k)[found.ravel()],
         "rank": np.tile(np.arange(1, k + 1), n)[found.ravel()],
