@@ -248,7 +248,7 @@ def _cells(projected: np.ndarray, n_probe: int, seed: int) -> tuple[np.ndarray, 
 
 
 def _projected_neighbours(tfidf: sparse.csr_matrix, k: int, n_components: int, oversample: int,
-                          n_probe: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+                          n_probe: int, seed: int, block_size: int) -> tuple[np.ndarray, np.ndarray]:
     """Return (positions, similarities) of each article's k best, searched cell by cell."""
     from sklearn.random_projection import SparseRandomProjection
 
@@ -263,8 +263,8 @@ def _projected_neighbours(tfidf: sparse.csr_matrix, k: int, n_components: int, o
         if not len(queries):
             continue
         pool = np.concatenate([members[p] for p in probes[c]])
-        for start in range(0, len(queries), 512):
-            block = queries[start:start + 512]
+        for start in range(0, len(queries), block_size):
+            block = queries[start:start + block_size]
             shortlist = _shortlist(projected, block, pool, k * oversample)
             positions[block], sims[block] = _padded(*_rescored(tfidf, block, shortlist, k), k)
     return positions, sims
@@ -284,8 +284,8 @@ def nearest_neighbours(tfidf: sparse.spmatrix, article_ids, k: int = 10, method:
                        n_probe: int = 10, seed: int = 0) -> pd.DataFrame:
     """Return each article's k most similar articles: article_id, rank, neighbour_id, similarity.
 
-    Similarity is the cosine of (L2-normalised) TF-IDF rows. Rows are processed in blocks, so
-    memory grows with ``block_size`` x articles, never articles x articles.
+    Similarity is the cosine of (L2-normalised) TF-IDF rows. Rows are processed ``block_size``
+    at a time, so memory grows with block_size x articles, never articles x articles.
 
     Args:
         method: "exact" compares every pair (sparse products; cost grows with the square of
@@ -309,7 +309,7 @@ def nearest_neighbours(tfidf: sparse.spmatrix, article_ids, k: int = 10, method:
         raise ValueError("nearest neighbours need at least two articles")
     k = min(k, n - 1)
     if method == "projected":
-        pos, sim = _projected_neighbours(tfidf, k, n_components, oversample, n_probe, seed)
+        pos, sim = _projected_neighbours(tfidf, k, n_components, oversample, n_probe, seed, block_size)
     else:
         blocks = [_exact_block(tfidf, slice(s, min(s + block_size, n)), k) for s in range(0, n, block_size)]
         pos, sim = np.vstack([b[0] for b in blocks]), np.vstack([b[1] for b in blocks])

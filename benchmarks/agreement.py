@@ -56,20 +56,22 @@ def scattertext_z(a: np.ndarray, b: np.ndarray, prior: np.ndarray) -> np.ndarray
                       .get_zeta_i_j_given_separate_counts(a, b), dtype=float)
 
 
-def convokit_z(terms: np.ndarray, a: np.ndarray, b: np.ndarray, prior: np.ndarray | float,
-               cv=None, texts: tuple[list, list] | None = None) -> dict[str, float]:
-    """Return convokit FightingWords' z per term, from counts (or from texts with its defaults)."""
+def _fighting_words(fw, class1: list, class2: list) -> dict[str, float]:
+    """Return z per term from the arithmetic FightingWords.fit runs, its progress prints silenced."""
+    with contextlib.redirect_stdout(io.StringIO()):
+        return fw._bayes_compare_language([SimpleNamespace(text=t) for t in class1],
+                                          [SimpleNamespace(text=t) for t in class2])
+
+
+def convokit_z(terms: np.ndarray, a: np.ndarray, b: np.ndarray, prior: np.ndarray) -> dict[str, float]:
+    """Return convokit FightingWords' z per term for given counts and prior."""
     from convokit.fighting_words import FightingWords
     from sklearn.feature_extraction.text import CountVectorizer
 
-    with contextlib.redirect_stdout(io.StringIO()):  # convokit prints progress
-        if texts is None:
-            cv = CountVectorizer(analyzer=lambda tokens: tokens, vocabulary=list(terms))
-            fw = FightingWords(cv=cv, prior=prior, text_func=lambda obj: obj.text)
-            expand = [np.repeat(terms, a).tolist()], [np.repeat(terms, b).tolist()]
-            return fw._bayes_compare_language(*[[SimpleNamespace(text=t) for t in side] for side in expand])
-        fw = FightingWords()
-        return fw._bayes_compare_language(*[[SimpleNamespace(text=t) for t in side] for side in texts])
+    cv = CountVectorizer(analyzer=lambda tokens: tokens, vocabulary=list(terms))  # a "text" is its terms
+    with contextlib.redirect_stdout(io.StringIO()):
+        fw = FightingWords(cv=cv, prior=prior, text_func=lambda obj: obj.text)
+    return _fighting_words(fw, [np.repeat(terms, a).tolist()], [np.repeat(terms, b).tolist()])
 
 
 def same_counts(corpus: Corpus) -> list[dict]:
@@ -114,8 +116,8 @@ def compare(ours: pd.Series, theirs: pd.Series) -> dict:
 
 
 def _top(z: pd.Series, largest: bool) -> list[str]:
-    frame = z.rename("z").reset_index().rename(columns={"index": "term"})
-    frame.columns = ["term", "z"]
+    """Return the TOP terms of highest (or lowest) z, ties broken by term."""
+    frame = pd.DataFrame({"term": z.index.astype(str), "z": z.to_numpy()})
     return frame.sort_values(["z", "term"], ascending=[not largest, True])["term"].head(TOP).tolist()
 
 
@@ -147,8 +149,12 @@ def scattertext_defaults(articles: list[common.Article]) -> pd.Series:
 
 def convokit_defaults(articles: list[common.Article]) -> pd.Series:
     """Return convokit FightingWords' z with its defaults (class1 = Democrats)."""
-    texts = ([a.text for a in articles if a.party == PARTIES[0]], [a.text for a in articles if a.party == PARTIES[1]])
-    scores = convokit_z(None, None, None, 0.1, texts=texts)
+    from convokit.fighting_words import FightingWords
+
+    with contextlib.redirect_stdout(io.StringIO()):
+        fw = FightingWords()
+    scores = _fighting_words(fw, [a.text for a in articles if a.party == PARTIES[0]],
+                             [a.text for a in articles if a.party == PARTIES[1]])
     return pd.Series(scores, dtype=float)
 
 

@@ -32,13 +32,13 @@ def main(argv: list[str] | None = None) -> dict:
 
     articles = common.load_grown(args.scale * common.BASE_SIZE)
     texts = [a.text for a in articles]
+    corpus = common.corpus_of(articles)
+    vec = FramingVectorizer(dtype=np.float32).fit(corpus)
     steps = {
         "count (1 core)": lambda: count_texts(texts, n_jobs=1),
         "fit": lambda: FramingVectorizer(dtype=np.float32).fit(corpus),
         "neighbours (projected)": lambda: nearest_neighbours(vec.tfidf_, vec.article_ids_, method="projected"),
     }
-    corpus = common.corpus_of(articles)
-    vec = FramingVectorizer(dtype=np.float32).fit(corpus)
     summary = {}
     for name, fn in steps.items():
         profiler = Profiler(interval=0.001)

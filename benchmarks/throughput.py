@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -30,7 +31,7 @@ import common  # noqa: E402
 TOOLS = ("framediff", "framediff-1-core", "scikit-learn", "scattertext")
 
 
-def _work(tool: str, articles: list) -> callable:
+def _work(tool: str, articles: list) -> Callable[[], object]:
     """Return a zero-argument function that featurises and counts the articles with ``tool``."""
     texts = [a.text for a in articles]
     if tool.startswith("framediff"):
@@ -103,7 +104,9 @@ def main(argv: list[str] | None = None) -> dict:
     print(f"{len(articles)} articles, {size:.1f} MB, median of {args.repeats} runs")
     common.print_table(rows, ["tool", "median_s", "mb_per_s", "peak_mb", "max_peak_mb", "framediff_speedup",
                               "framediff_memory_ratio"])
-    payload = {"articles": len(articles), "megabytes": size, "repeats": args.repeats, "rows": rows,
+    heaps = common.vocabulary_growth(articles)
+    print(f"vocabulary growth (Heaps' law V = K N^beta over the grown corpus): beta = {heaps['beta']:.2f}")
+    payload = {"articles": len(articles), "megabytes": size, "repeats": args.repeats, "rows": rows, "heaps": heaps,
                "versions": common.versions("framediff", "scikit-learn", "scattertext", "joblib")}
     print(f"wrote {common.write_results('throughput', payload)}")
     return payload
