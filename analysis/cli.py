@@ -9,6 +9,7 @@ from pathlib import Path
 
 from . import schema
 from .corpus import load_corpus, summary
+from .errors import FramediffError, ParameterError
 from .features import dumps, featurize
 from .files import write_atomic
 from .validate import CorpusError
@@ -70,16 +71,12 @@ def cmd_summary(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Execute the notebooks into reports/<language>/ for each language given."""
-    from .runner import RunError, parse_params, run
+    from .runner import parse_params, run
 
-    try:
-        params = parse_params(args.param)
-        for language in args.language:
-            target = run(language, params, args.notebooks, Path(args.reports))
-            print(f"wrote {target}/ (index.md lists figures and tables)")
-    except RunError as exc:
-        print(f"run failed: {exc}", file=sys.stderr)
-        return 1
+    params = parse_params(args.param)
+    for language in args.language:
+        target = run(language, params, args.notebooks, Path(args.reports))
+        print(f"wrote {target}/ (index.md lists figures and tables)")
     return 0
 
 
@@ -100,6 +97,9 @@ def cmd_import(args: argparse.Namespace) -> int:
     """Import a folder, CSV or JSONL source into a corpus directory (all or nothing)."""
     from .importing import ImportProblems, import_source
 
+    bad = [pair for pair in args.map if "=" not in pair]
+    if bad:
+        raise ParameterError(f"--map {bad[0]!r}: expected FIELD=COLUMN, e.g. --map text=body")
     columns = dict(pair.split("=", 1) for pair in args.map)
     try:
         report = import_source(args.format, args.src, args.into, columns=columns,
@@ -130,6 +130,23 @@ def cmd_fetch(args: argparse.Namespace) -> int:
     counts = summary["status"].value_counts()
     print(", ".join(f"{counts.get(s, 0)} {s}" for s in ("ok", "cached", "failed")))
     return 1 if counts.get("failed", 0) else 0
+
+
+def cmd_compare_reports(args: argparse.Namespace) -> int:
+    """Compare two report folders' tables and figures byte for byte; exit 1 if any differ."""
+    from .compare import compare_reports, count_compared
+
+    for folder in (args.a, args.b):
+        if not Path(folder).is_dir():
+            raise ParameterError(f"{folder}: not a folder")
+    diff = compare_reports(args.a, args.b)
+    if diff.empty:
+        print(f"identical: {count_compared(args.a)} tables and figures")
+        return 0
+    for row in diff.itertuples():
+        print(f"{row.status}: {row.path}")
+    print(f"{len(diff)} file(s) differ", file=sys.stderr)
+    return 1
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -177,6 +194,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--notebooks", nargs="+", help="notebook names (default: all), e.g. 02-distinctive-terms")
     p.add_argument("--reports", default="reports", help="reports directory (default: reports)")
     p.set_defaults(func=cmd_run)
+    p = sub.add_parser("compare-reports", help="are two report folders' tables and figures byte-identical?")
+    p.add_argument("a")
+    p.add_argument("b")
+    p.set_defaults(func=cmd_compare_reports)
     return parser
 
 
@@ -190,3 +211,9 @@ def main(argv: list[str] | None = None) -> int:
     except CorpusError as exc:
         print(exc, file=sys.stderr)
         return 1
+    except FramediffError as exc:  # a user mistake: its message, never a traceback
+        print(f"{args.command}: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130

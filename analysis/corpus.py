@@ -2,53 +2,20 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy import sparse
 
-from .counting import matrix_from_maps
-from .features import TOKENIZER, dumps, featurize
-from .files import write_atomic
-from .validate import CheckedCorpus, CorpusError, Problem, check_corpus
+from .counting import TermCounts, matrix_from_maps
+from .errors import ParameterError
+from .features import KINDS
+from .validate import CheckedCorpus, CorpusError, check_corpus
 
-KINDS = ("unigrams", "bigrams", "quoted")
+__all__ = ["Corpus", "CorpusError", "TermCounts", "load_corpus", "summary"]
 OUTLET_FIELDS = ("name", "domain", "country", "ownership", "group")
-
-
-@dataclass(frozen=True)
-class TermCounts:
-    """An article x term count matrix (scipy CSR, accepted by scikit-learn) with its labels."""
-
-    matrix: sparse.csr_matrix
-    terms: np.ndarray
-    article_ids: tuple[str, ...]
-
-    def take(self, rows: np.ndarray) -> TermCounts:
-        """Return the counts of the given row positions, dropping terms none of them uses."""
-        sub = self.matrix[rows]
-        used = np.flatnonzero(sub.getnnz(axis=0))
-        ids = tuple(self.article_ids[i] for i in rows)
-        return TermCounts(sub[:, used].tocsr(), self.terms[used], ids)
-
-    def to_frame(self) -> pd.DataFrame:
-        """Return the counts as a tidy table: article_id, term, count (only non-zero)."""
-        coo = self.matrix.tocoo()
-        frame = pd.DataFrame({
-            "article_id": np.asarray(self.article_ids, dtype=object)[coo.row],
-            "term": self.terms[coo.col],
-            "count": coo.data,
-        })
-        return frame.sort_values(["article_id", "term"], ignore_index=True)
-
-    def vocabulary(self) -> dict[str, int]:
-        """Return term -> column position, as scikit-learn's ``vocabulary_``."""
-        return {term: i for i, term in enumerate(self.terms)}
 
 
 @dataclass(frozen=True)
@@ -100,7 +67,7 @@ class Corpus:
             if wanted is None:
                 continue
             if column not in self.articles.columns:
-                raise KeyError(f"no column {column!r}; columns: {', '.join(self.articles.columns)}")
+                raise ParameterError(f"no column {column!r}; columns: {', '.join(self.articles.columns)}")
             keep &= self.articles[column].isin(_as_list(wanted)).to_numpy()
         if event is not None:
             wanted = set(_as_list(event))
@@ -118,48 +85,7 @@ def _as_list(value) -> list:
     return [value] if isinstance(value, str) or not isinstance(value, Iterable) else list(value)
 
 
-def _cached_features(text: str, article_id: str, cache_dir: Path | None) -> tuple[dict, bool]:
-    """Return (features document, whether it was tokenised now) for a text, via the cache."""
-    key = hashlib.sha256(f"{TOKENIZER}\n{text}".encode()).hexdigest()
-    path = cache_dir / f"{key}.json" if cache_dir is not None else None
-    if path is not None and path.is_file():
-        doc = json.loads(path.read_text(encoding="utf-8"))
-        return {**doc, "article_id": article_id}, False
-    doc = featurize(text).to_dict(article_id)
-    if path is not None:
-        write_atomic(path, dumps(doc))
-    return doc, True
-
-
-def _documents(checked: CheckedCorpus, cache_dir: Path | None,
-               fetched: dict[str, str]) -> tuple[dict, list, list[str]]:
-    """Return per-article features documents, their provenance and the ids tokenised now."""
-    docs, source, tokenised = {}, [], []
-    for _, row in checked.articles:
-        article_id = row["article_id"]
-        if article_id in fetched:
-            docs[article_id], fresh = _cached_features(fetched[article_id], article_id, cache_dir)
-            source.append("fetched")
-            if fresh:
-                tokenised.append(article_id)
-        elif article_id in checked.texts:
-            doc, fresh = _cached_features(checked.texts[article_id], article_id, cache_dir)
-            stored = checked.features.get(article_id)
-            if stored is not None and any(stored[k] != doc[k] for k in ("n_tokens", *KINDS)):
-                checked.problems.append(Problem(
-                    f"features/{article_id}.json", None, "counts",
-                    f"differ from the ngrams-v1 features of texts/{article_id}.txt"))
-            docs[article_id] = doc
-            source.append("text")
-            if fresh:
-                tokenised.append(article_id)
-        else:
-            docs[article_id] = checked.features.get(article_id)
-            source.append("features")
-    return docs, source, tokenised
-
-
-def _articles_frame(checked: CheckedCorpus, docs: dict, source: list) -> pd.DataFrame:
+def _articles_frame(checked: CheckedCorpus) -> pd.DataFrame:
     """Return the articles table joined with site and origin outlet metadata."""
     articles = pd.DataFrame([row for _, row in checked.articles])
     outlets = pd.DataFrame([row for _, row in checked.outlets]).set_index("outlet_id")
@@ -171,8 +97,8 @@ def _articles_frame(checked: CheckedCorpus, docs: dict, source: list) -> pd.Data
     articles["published"] = pd.to_datetime(articles["published"].replace("", None), format="%Y-%m-%d")
     articles["source_chars"] = articles["source_chars"].astype(int)
     articles["truncated"] = articles["truncated"].eq("true")
-    articles["n_tokens"] = [docs[a]["n_tokens"] for a in articles["article_id"]]
-    articles["counts_from"] = source
+    articles["n_tokens"] = [checked.documents[a]["n_tokens"] for a in articles["article_id"]]
+    articles["counts_from"] = [checked.counts_from[a] for a in articles["article_id"]]
     return articles
 
 
@@ -183,22 +109,6 @@ def _count_matrices(article_ids: list[str], docs: dict) -> dict[str, TermCounts]
         matrix, terms = matrix_from_maps([docs[a][kind] for a in article_ids])
         counts[kind] = TermCounts(matrix, terms, tuple(article_ids))
     return counts
-
-
-def _fetched_texts(root: Path, checked: CheckedCorpus) -> dict[str, str]:
-    """Return the non-empty fetched texts in ``<root>/cache/<article_id>.txt`` of known articles."""
-    texts = {}
-    for _, row in checked.articles:
-        path = root / "cache" / f"{row['article_id']}.txt"
-        if path.is_file():
-            try:
-                text = path.read_bytes().decode("utf-8")
-            except UnicodeDecodeError as exc:
-                checked.problems.append(Problem(f"cache/{path.name}", None, "encoding", f"not UTF-8 (byte {exc.start})"))
-                continue
-            if text.strip():
-                texts[row["article_id"]] = text
-    return texts
 
 
 def load_corpus(path: str | Path = "corpus", *, cache: bool = True, text_source: str = "features") -> Corpus:
@@ -212,19 +122,12 @@ def load_corpus(path: str | Path = "corpus", *, cache: bool = True, text_source:
             into ``<path>/cache/<article_id>.txt`` (``python -m analysis fetch``) are counted from
             it; the others keep their features. ``articles.counts_from`` says which.
     """
-    if text_source not in ("features", "fetched"):
-        raise ValueError(f"text_source must be 'features' or 'fetched', not {text_source!r}")
-    checked = check_corpus(path)
+    checked = check_corpus(path, cache=cache, text_source=text_source)
     if checked.problems:
         raise CorpusError(checked.problems)
-    cache_dir = Path(path) / "cache" / "features" if cache else None
-    fetched = _fetched_texts(Path(path), checked) if text_source == "fetched" else {}
-    docs, source, tokenised = _documents(checked, cache_dir, fetched)
-    if checked.problems:
-        raise CorpusError(checked.problems)
-    articles = _articles_frame(checked, docs, source)
-    counts = _count_matrices(list(articles["article_id"]), docs)
-    return Corpus(Path(path), articles, counts, tuple(tokenised))
+    articles = _articles_frame(checked)
+    counts = _count_matrices(list(articles["article_id"]), checked.documents)
+    return Corpus(Path(path), articles, counts, tuple(checked.tokenised))
 
 
 def summary(corpus: Corpus) -> pd.DataFrame:

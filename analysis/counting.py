@@ -29,13 +29,44 @@ from dataclasses import dataclass
 from itertools import islice
 
 import numpy as np
+import pandas as pd
 from scipy import sparse
 
-from .features import _BOUNDARY_CHARS, _ITEMS, fold, normalise, quoted_phrases
+from .features import BOUNDARY_CHARS, KINDS, items as token_items, normalise, quoted_phrases
+from .errors import ParameterError
 
-KINDS = ("unigrams", "bigrams", "quoted")
 COUNT_DTYPE = np.int32  # a count within one article; sums over articles upcast to int64
 Block = tuple[np.ndarray, np.ndarray, np.ndarray]  # CSR indptr, indices, data
+
+
+@dataclass(frozen=True)
+class TermCounts:
+    """An article x term count matrix (scipy CSR, accepted by scikit-learn) with its labels."""
+
+    matrix: sparse.csr_matrix
+    terms: np.ndarray
+    article_ids: tuple[str, ...]
+
+    def take(self, rows: np.ndarray) -> TermCounts:
+        """Return the counts of the given row positions, dropping terms none of them uses."""
+        sub = self.matrix[rows]
+        used = np.flatnonzero(sub.getnnz(axis=0))
+        ids = tuple(self.article_ids[i] for i in rows)
+        return TermCounts(sub[:, used].tocsr(), self.terms[used], ids)
+
+    def to_frame(self) -> pd.DataFrame:
+        """Return the counts as a tidy table: article_id, term, count (only non-zero)."""
+        coo = self.matrix.tocoo()
+        frame = pd.DataFrame({
+            "article_id": np.asarray(self.article_ids, dtype=object)[coo.row],
+            "term": self.terms[coo.col],
+            "count": coo.data,
+        })
+        return frame.sort_values(["article_id", "term"], ignore_index=True)
+
+    def vocabulary(self) -> dict[str, int]:
+        """Return term -> column position, as scikit-learn's ``vocabulary_``."""
+        return {term: i for i, term in enumerate(self.terms)}
 
 
 @dataclass
@@ -81,7 +112,7 @@ def _tokenise(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, list[str], 
     parts, lengths = [], np.empty(len(texts), dtype=np.int64)
     for row, text in enumerate(texts):
         lowered = normalise(text)
-        found = _ITEMS.findall(fold(lowered))
+        found = token_items(lowered)
         parts.append(np.fromiter(map(lookup, found), dtype=np.int64, count=len(found)))
         lengths[row] = len(found)
         phrases = Counter(quoted_phrases(lowered))
@@ -102,7 +133,7 @@ def count_chunk(texts: Sequence[str]) -> ChunkCounts:
     both items are words of the same text.
     """
     ids, rows, items, q_block, quoted = _tokenise(texts)
-    is_word = np.fromiter((t[0] not in _BOUNDARY_CHARS for t in items), dtype=bool, count=len(items))
+    is_word = np.fromiter((t[0] not in BOUNDARY_CHARS for t in items), dtype=bool, count=len(items))
     words = [t for t, w in zip(items, is_word) if w]
     # Local word ids in alphabetical order, so pair codes sort alphabetically too and every
     # row's columns stay sorted under the (order-preserving) global renumbering.
@@ -164,7 +195,7 @@ class _Merger:
             blocks[i] = (indptr, column[starts[i]:starts[i + 1]][indices], data)
         return codes
 
-    def result(self) -> tuple[np.ndarray, dict[str, tuple]]:
+    def result(self, article_ids: Sequence[str] | None = None) -> tuple[np.ndarray, dict[str, TermCounts]]:
         n_rows = int(sum(len(n) for n in self.n_tokens))
         words, quoted = list(self.words), list(self.quoted)
         self.words = self.quoted = None  # free the lookup tables before stacking
@@ -178,12 +209,23 @@ class _Merger:
         quoted_rank = _alphabetical_rank(quoted)
         sorted_quoted = np.empty(len(quoted), dtype=object)
         sorted_quoted[quoted_rank] = quoted
-        result = {kind: (_stack(self.blocks[kind], rank, n_rows, sorted_rows=kind != "quoted"), terms)
+        ids = _row_ids(article_ids, n_rows)
+        result = {kind: TermCounts(_stack(self.blocks[kind], rank, n_rows, sorted_rows=kind != "quoted"), terms, ids)
                   for kind, rank, terms in (("unigrams", word_rank, sorted_words),
                                             ("bigrams", np.arange(len(codes)), pair_terms),
                                             ("quoted", quoted_rank, sorted_quoted))}
         n_tokens = np.concatenate(self.n_tokens) if self.n_tokens else np.zeros(0, dtype=np.int64)
         return n_tokens, result
+
+
+def _row_ids(article_ids: Sequence[str] | None, n_rows: int) -> tuple[str, ...]:
+    """Return the row labels: the ids given (one per text), or the row numbers as strings."""
+    if article_ids is None:
+        return tuple(map(str, range(n_rows)))
+    ids = tuple(article_ids)
+    if len(ids) != n_rows:
+        raise ParameterError(f"got {len(ids)} article ids for {n_rows} texts")
+    return ids
 
 
 def _alphabetical_rank(terms: list[str]) -> np.ndarray:
@@ -212,12 +254,13 @@ def matrix_from_maps(maps: Sequence[dict[str, int]]) -> tuple:
     return _stack([block], rank, len(maps)), sorted_terms
 
 
-def merge_chunks(chunks: Iterable[ChunkCounts]) -> tuple[np.ndarray, dict[str, tuple]]:
-    """Return (n_tokens, {kind: (CSR matrix, sorted terms)}) of chunks in order (the reduce step)."""
+def merge_chunks(chunks: Iterable[ChunkCounts],
+                 article_ids: Sequence[str] | None = None) -> tuple[np.ndarray, dict[str, TermCounts]]:
+    """Return (n_tokens, {kind: TermCounts}) of chunks in order (the reduce step)."""
     merger = _Merger()
     for chunk in chunks:
         merger.add(chunk)
-    return merger.result()
+    return merger.result(article_ids)
 
 
 def _stack(parts: list[Block], rank: np.ndarray, n_rows: int, sorted_rows: bool = False):
@@ -260,7 +303,7 @@ def resolve_jobs(n_jobs: int | None) -> int:
     if n_jobs is None or n_jobs == -1:
         return cores
     if n_jobs == 0 or n_jobs < -1:
-        raise ValueError(f"n_jobs must be a positive number of processes or -1 (all cores), not {n_jobs}")
+        raise ParameterError(f"n_jobs must be a positive number of processes or -1 (all cores), not {n_jobs}")
     return n_jobs
 
 
@@ -297,15 +340,16 @@ def _batches(texts: Iterable[str], size: int) -> Iterator[list[str]]:
         yield batch
 
 
-def count_texts(texts: Iterable[str], *, n_jobs: int | None = -1, chunk_size: int = 250,
-                progress: bool = False) -> tuple[np.ndarray, dict[str, tuple]]:
-    """Return (n_tokens per text, {kind: (article x term CSR counts, sorted terms)}) of many texts.
+def count_texts(texts: Iterable[str], *, article_ids: Sequence[str] | None = None, n_jobs: int | None = -1,
+                chunk_size: int = 250, progress: bool = False) -> tuple[np.ndarray, dict[str, TermCounts]]:
+    """Return (n_tokens per text, {kind: article x term TermCounts}) of many texts.
 
     Args:
         texts: article bodies, in row order. A list is shared with forked workers without
             copying; any other iterable (a generator reading files, say) is read lazily, a few
             chunks ahead of the workers, so the texts never need to be in memory at once.
         n_jobs: worker processes for the map step (-1 or None: all cores; 1: this process).
+        article_ids: the row labels of the counts (default: "0", "1", ... in input order).
         chunk_size: texts per map task; results do not depend on it.
         progress: show a tqdm progress bar over chunks.
     """
@@ -325,4 +369,4 @@ def count_texts(texts: Iterable[str], *, n_jobs: int | None = -1, chunk_size: in
         from tqdm.auto import tqdm
 
         mapped = tqdm(mapped, total=total, desc="featurising", unit="chunk")
-    return merge_chunks(mapped)
+    return merge_chunks(mapped, article_ids)

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .counting import ChunkCounts, count_chunk, merge_chunks
+from .counting import ChunkCounts, TermCounts, count_chunk, merge_chunks
 
 
 def _texts(lines: Sequence[str], field: str) -> list[str]:
@@ -27,8 +27,8 @@ def _count_partition(lines: Sequence[str], field: str) -> list[ChunkCounts]:
 
 
 def count_jsonl(paths: str | Sequence[str], *, field: str = "text", client=None,
-                blocksize: str | int | None = None) -> tuple[np.ndarray, dict[str, tuple]]:
-    """Return (n_tokens, {kind: (CSR counts, sorted terms)}) of the articles in JSONL files, via Dask.
+                blocksize: str | int | None = None) -> tuple[np.ndarray, dict[str, TermCounts]]:
+    """Return (n_tokens, {kind: TermCounts}) of the articles in JSONL files, via Dask (rows numbered from 0).
 
     Rows follow the files in order and the lines within them, as :func:`count_texts` on the
     same texts would give them, and the counts are identical to it.

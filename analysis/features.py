@@ -7,13 +7,16 @@ the step numbers in comments refer to it.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 
 TOKENIZER = "ngrams-v1"
+KINDS = ("unigrams", "bigrams", "quoted")  # the count maps of a features document
 
 # Step 2: punctuation folding (chained str.replace of the characters present: 60x faster than
 # str.translate with a mapping table).
@@ -25,7 +28,7 @@ _FOLDS = (
 # Step 3: segment boundaries.
 _BOUNDARY = r"[.!?;:]+(?=\s|\Z)|[\n\r\"\u201c\u201d\u201e\u00ab\u00bb()\[\]{}]"
 _SEGMENT = re.compile(_BOUNDARY)
-_BOUNDARY_CHARS = frozenset(".!?;:\n\r\"\u201c\u201d\u201e\u00ab\u00bb()[]{}")
+BOUNDARY_CHARS = frozenset(".!?;:\n\r\"\u201c\u201d\u201e\u00ab\u00bb()[]{}")
 # Step 4: tokens.
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)+|[^\W_]+(?:['-][^\W_]+)*")
 # Steps 3-4 in one pass: boundary runs, or tokens with a final 's already left out (an
@@ -107,6 +110,14 @@ def quoted_phrases(lowered: str) -> list[str]:
     return phrases
 
 
+def items(lowered: str) -> list[str]:
+    """Return the tokens of a lowered text (steps 2-4), in order, with the boundary runs between segments.
+
+    An item whose first character is in :data:`BOUNDARY_CHARS` is a boundary, not a token.
+    """
+    return _ITEMS.findall(fold(lowered))
+
+
 def featurize(text: str) -> Features:
     """Return the ngrams-v1 features of one article body (no headline).
 
@@ -116,13 +127,12 @@ def featurize(text: str) -> Features:
     transcription of the spec on arbitrary Unicode.
     """
     lowered = normalise(text)
-    norm = fold(lowered)
-    items = _ITEMS.findall(norm)
-    boundary = _BOUNDARY_CHARS
-    unigrams = Counter(items)
+    found = items(lowered)
+    boundary = BOUNDARY_CHARS
+    unigrams = Counter(found)
     for key in [k for k in unigrams if k[0] in boundary]:
         dict.__delitem__(unigrams, key)
-    bigrams = Counter(map(" ".join, zip(items, items[1:])))
+    bigrams = Counter(map(" ".join, zip(found, found[1:])))
     for key in [k for k in bigrams if k[0] in boundary or k[-1] in boundary]:
         dict.__delitem__(bigrams, key)
     return Features(sum(unigrams.values()), unigrams, bigrams, Counter(quoted_phrases(lowered)))
@@ -131,3 +141,22 @@ def featurize(text: str) -> Features:
 def dumps(document: dict) -> str:
     """Return a features document serialised as the corpus files are (1-space indent, UTF-8)."""
     return json.dumps(document, ensure_ascii=False, indent=1) + "\n"
+
+
+def cached_features(text: str, article_id: str, cache_dir: Path | None) -> tuple[dict, bool]:
+    """Return (the features document of a text, whether it was tokenised now), via a cache.
+
+    The cache holds one JSON file per text, keyed by a hash of the tokenizer and the text, so
+    a text already seen is never tokenised again and an edited text never reads stale counts.
+    """
+    key = hashlib.sha256(f"{TOKENIZER}\n{text}".encode()).hexdigest()
+    path = cache_dir / f"{key}.json" if cache_dir is not None else None
+    if path is not None and path.is_file():
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        return {**doc, "article_id": article_id}, False
+    doc = featurize(text).to_dict(article_id)
+    if path is not None:
+        from .files import write_atomic
+
+        write_atomic(path, dumps(doc))
+    return doc, True

@@ -20,12 +20,13 @@ from tqdm import tqdm
 
 from .files import write_atomic
 from .validate import CorpusError, check_corpus
+from .errors import FramediffError, ParameterError
 
 USER_AGENT = "framediff/0.1 (+research; news framing corpus rehydration)"
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 
-class FetchFailed(Exception):
+class FetchFailed(FramediffError):
     """One URL could not be turned into text; the message is the reason for the summary."""
 
 
@@ -102,7 +103,7 @@ def fetch(corpus_dir: str | Path = "corpus", ids: list[str] | None = None, force
     rows = {row["article_id"]: row for _, row in checked.articles}
     unknown = sorted(set(ids or ()) - set(rows))
     if unknown:
-        raise KeyError(f"unknown article id(s) {unknown}")
+        raise ParameterError(f"unknown article id(s) {unknown}")
     fetcher = fetcher or Fetcher()
     cache = Path(corpus_dir) / "cache"
     summary = []

@@ -1,25 +1,54 @@
-"""File helpers: atomic writes and the CSV form of the corpus tables."""
+"""File helpers: atomic writes, safe names and the CSV form of the corpus tables."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import hashlib
 import io
 import os
+import re
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 
-def write_atomic(path: Path, content: str) -> None:
-    """Write text to ``path`` via a temporary file and rename, so no partial file is left."""
+@contextlib.contextmanager
+def atomic_path(path: Path) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; rename it onto ``path`` only if the block succeeds.
+
+    So no reader ever sees a partial file, and a failure leaves the previous file untouched.
+    """
+    path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(content)
+        yield Path(tmp)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def write_atomic(path: Path, content: str | bytes) -> None:
+    """Write text (UTF-8, ``\\n`` line ends) or bytes to ``path`` atomically."""
+    with atomic_path(path) as tmp:
+        if isinstance(content, bytes):
+            tmp.write_bytes(content)
+        else:
+            with open(tmp, "w", encoding="utf-8", newline="\n") as handle:
+                handle.write(content)
+
+
+def slug(text: str, keep: str = "") -> str:
+    """Return a safe id or file name for ``text``: lower-case a-z, 0-9 and ``keep``, other runs as ``-``.
+
+    A text with none of those characters gets ``x`` and a short hash, so it is never empty.
+    """
+    allowed = "a-z0-9" + re.escape(keep)
+    value = re.sub(f"[^{allowed}]+", "-", str(text).strip().lower()).strip("-")
+    return value or "x" + hashlib.sha1(str(text).encode()).hexdigest()[:8]
 
 
 def read_rows(path: Path) -> list[dict]:

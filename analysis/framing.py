@@ -11,6 +11,7 @@ from scipy import sparse
 
 from .corpus import Corpus
 from .terms import FramingVectorizer
+from .errors import ParameterError
 
 SMALL_GROUP = 3
 
@@ -18,10 +19,10 @@ SMALL_GROUP = 3
 def _labels(corpus: Corpus, group_by: str) -> np.ndarray:
     """Return the grouping column as an array; raise a clear error for a bad column."""
     if group_by not in corpus.articles.columns:
-        raise KeyError(f"no column {group_by!r} to group by; columns: {', '.join(corpus.articles.columns)}")
+        raise ParameterError(f"no column {group_by!r} to group by; columns: {', '.join(corpus.articles.columns)}")
     labels = corpus.articles[group_by].astype(str).to_numpy()
     if len(set(labels)) < 2:
-        raise ValueError(f"comparing groups needs at least two values of {group_by!r}; "
+        raise ParameterError(f"comparing groups needs at least two values of {group_by!r}; "
                          f"this corpus has only {sorted(set(labels))}")
     return labels
 
@@ -78,9 +79,9 @@ def seed_vs_rest(corpus: Corpus, vectorizer: FramingVectorizer, seed_id: str,
     """
     ids = list(vectorizer.article_ids_)
     if seed_id not in ids:
-        raise KeyError(f"seed {seed_id!r} is not in this corpus; articles: {', '.join(sorted(ids))}")
+        raise ParameterError(f"seed {seed_id!r} is not in this corpus; articles: {', '.join(sorted(ids))}")
     if len(ids) < 2:
-        raise ValueError("seed vs rest needs at least one article besides the seed")
+        raise ParameterError("seed vs rest needs at least one article besides the seed")
     seed = np.zeros(len(ids), dtype=bool)
     seed[ids.index(seed_id)] = True
     terms = vectorizer.terms_
@@ -123,14 +124,14 @@ def log_odds(counts_a: np.ndarray, counts_b: np.ndarray, prior: np.ndarray,
             up a large share of a side.
     """
     if variance not in VARIANCES:
-        raise ValueError(f"variance must be one of {', '.join(VARIANCES)}; got {variance!r}")
+        raise ParameterError(f"variance must be one of {', '.join(VARIANCES)}; got {variance!r}")
     a = np.asarray(counts_a, dtype=float)
     b = np.asarray(counts_b, dtype=float)
     alpha = np.asarray(prior, dtype=float)
     if not (a.shape == b.shape == alpha.shape):
-        raise ValueError(f"counts and prior must have one shape; got {a.shape}, {b.shape}, {alpha.shape}")
+        raise ParameterError(f"counts and prior must have one shape; got {a.shape}, {b.shape}, {alpha.shape}")
     if (alpha <= 0).any():
-        raise ValueError("every prior pseudo-count must be positive")
+        raise ParameterError("every prior pseudo-count must be positive")
     alpha0 = alpha.sum()
     rest_a, rest_b = a.sum() + alpha0 - a - alpha, b.sum() + alpha0 - b - alpha
     delta = np.log((a + alpha) / rest_a) - np.log((b + alpha) / rest_b)
@@ -163,7 +164,7 @@ def log_odds_table(corpus: Corpus, vectorizer: FramingVectorizer, group_by: str 
     if pair is not None:
         missing = [g for g in pair if g not in set(labels)]
         if missing:
-            raise KeyError(f"{missing} not in {group_by!r}; values: {', '.join(sorted(set(labels)))}")
+            raise ParameterError(f"{missing} not in {group_by!r}; values: {', '.join(sorted(set(labels)))}")
         comparisons = [(f"{pair[0]} vs {pair[1]}", labels == pair[0], labels == pair[1])]
     else:
         comparisons = [(g, labels == g, labels != g) for g in sorted(set(labels))]

@@ -21,18 +21,17 @@ import pandas as pd
 import yaml
 
 from . import schema
-from .files import csv_text, read_rows, write_atomic
+from .errors import ParameterError, Problem, ProblemsError
+from .files import csv_text, read_rows, slug, write_atomic
 from .validate import check_corpus
 
 FIELDS = ("text", "outlet", "url", "published", "title", "language", "events", "article_id")
 
 
-class ImportProblems(ValueError):
-    """A source had bad records; nothing was imported. ``problems`` lists ``where: field: what``."""
+class ImportProblems(ProblemsError, ValueError):
+    """A source had bad records; nothing was imported. ``problems`` lists each as a :class:`Problem`."""
 
-    def __init__(self, problems: list[str]):
-        self.problems = problems
-        super().__init__(f"{len(problems)} problem(s); nothing imported:\n" + "\n".join(f"  {p}" for p in problems))
+    what = "problem(s); nothing imported"
 
 
 @dataclass
@@ -43,12 +42,6 @@ class ImportReport:
     already_present: list[str] = field(default_factory=list)
     new_outlets: list[str] = field(default_factory=list)
     rejected: list[str] = field(default_factory=list)
-
-
-def slug(text: str) -> str:
-    """Return a safe id fragment for a name (a hash where the name has no a-z/0-9)."""
-    value = re.sub(r"[^a-z0-9]+", "-", str(text).lower()).strip("-")
-    return value or "x" + hashlib.sha1(str(text).encode()).hexdigest()[:8]
 
 
 def _date(value) -> str | None:
@@ -63,31 +56,36 @@ def _date(value) -> str | None:
         return None
 
 
-def _record(raw: dict, where: str, language: str | None, problems: list[str]) -> dict | None:
+def _record(raw: dict, where: tuple[str, int | None], language: str | None,
+            problems: list[Problem]) -> dict | None:
     """Return a checked, normalised record, or None after adding its problems."""
     def text_of(key):
         value = raw.get(key)
         return "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value).strip()
 
     found = []
+
+    def problem(fld: str, message: str) -> None:
+        found.append(Problem(*where, fld, message))
+
     text = raw.get("text")
     if not isinstance(text, str) or not text.strip():
-        found.append(f"{where}: text: empty")
+        problem("text", "empty")
     outlet = text_of("outlet")
     if not outlet:
-        found.append(f"{where}: outlet: missing")
+        problem("outlet", "missing")
     url = text_of("url")
     if url and urlparse(url).scheme not in ("http", "https"):
-        found.append(f"{where}: url: {url!r} is not an http(s) URL")
+        problem("url", f"{url!r} is not an http(s) URL")
     published = _date(raw.get("published"))
     if published is None:
-        found.append(f"{where}: published: {raw.get('published')!r} is not a date")
+        problem("published", f"{raw.get('published')!r} is not a date")
     lang = text_of("language") or language or ""
     if lang not in schema.ISO_639_1:
-        found.append(f"{where}: language: {lang!r} is not an ISO 639-1 code (give it, or --language)")
+        problem("language", f"{lang!r} is not an ISO 639-1 code (give it, or --language)")
     article_id = text_of("article_id")
     if article_id and not schema.SAFE_ID.match(article_id):
-        found.append(f"{where}: article_id: {article_id!r} is not a safe id")
+        problem("article_id", f"{article_id!r} is not a safe id")
     problems += found
     if found:
         return None
@@ -99,7 +97,7 @@ def _record(raw: dict, where: str, language: str | None, problems: list[str]) ->
 
 def corpus_from_frame(frame: pd.DataFrame, into: str | Path, *, columns: dict | None = None,
                       language: str | None = None, skip_bad: bool = False, source: str = "frame",
-                      read_problems: list[str] | None = None) -> ImportReport:
+                      read_problems: list[Problem] | None = None) -> ImportReport:
     """Import one article per row of ``frame`` into the corpus directory ``into``.
 
     Args:
@@ -113,14 +111,16 @@ def corpus_from_frame(frame: pd.DataFrame, into: str | Path, *, columns: dict | 
     mapping = {f: (columns or {}).get(f, f) for f in FIELDS}
     for required in ("text", "outlet"):
         if mapping[required] not in frame.columns:
-            raise ImportProblems([f"{source}: {mapping[required]}: missing column (columns: {', '.join(map(str, frame.columns))})"])
+            raise ImportProblems([Problem(source, 1, mapping[required],
+                                          f"missing column (columns: {', '.join(map(str, frame.columns))})")])
     into = Path(into)
     if into.exists() and (into / "articles.csv").is_file() and check_corpus(into).problems:
-        raise ImportProblems([f"{into}: the target corpus has problems; run python -m analysis validate {into}"])
+        raise ImportProblems([Problem(str(into), None, "corpus",
+                                      f"the target corpus has problems; run python -m analysis validate {into}")])
     problems, records = list(read_problems or []), []
     rejected = list(problems)
     for i, raw in enumerate(frame.to_dict("records")):
-        where = raw.pop("__where__", f"{source}:{i + 2}")
+        where = raw.pop("__where__", (source, i + 2))
         before = len(problems)
         record = _record({f: raw.get(c) for f, c in mapping.items()}, where, language, problems)
         if record is None:
@@ -131,7 +131,8 @@ def corpus_from_frame(frame: pd.DataFrame, into: str | Path, *, columns: dict | 
         raise ImportProblems(problems)
     report = _write(into, records)
     if rejected:
-        lines = [dict(zip(("where", "field", "problem"), p.split(": ", 2))) for p in rejected]
+        lines = [{"where": p.file if p.row is None else f"{p.file}:{p.row}", "field": p.field, "problem": p.message}
+                 for p in rejected]
         write_atomic(into / "import-rejects.csv", csv_text(lines, ("where", "field", "problem")))
         report.rejected = rejected
     return report
@@ -170,43 +171,43 @@ def _write(into: Path, records: list[dict]) -> ImportReport:
     return report
 
 
-def _split_front_matter(raw: str, where: str, problems: list[str]) -> tuple[dict, str] | None:
+def _split_front_matter(raw: str, where: str, problems: list[Problem]) -> tuple[dict, str] | None:
     """Return (metadata, body) of a file with YAML front matter between '---' lines."""
     if not raw.startswith("---"):
-        problems.append(f"{where}: front matter: missing (start the file with a --- line)")
+        problems.append(Problem(where, None, "front matter", "missing (start the file with a --- line)"))
         return None
     parts = re.split(r"^---\s*$", raw, maxsplit=2, flags=re.M)
     if len(parts) < 3:
-        problems.append(f"{where}: front matter: no closing --- line")
+        problems.append(Problem(where, None, "front matter", "no closing --- line"))
         return None
     try:
         meta = yaml.safe_load(parts[1]) or {}
     except yaml.YAMLError as exc:
-        problems.append(f"{where}: front matter: not valid YAML ({str(exc).splitlines()[0]})")
+        problems.append(Problem(where, None, "front matter", f"not valid YAML ({str(exc).splitlines()[0]})"))
         return None
     if not isinstance(meta, dict):
-        problems.append(f"{where}: front matter: must be a mapping of fields")
+        problems.append(Problem(where, None, "front matter", "must be a mapping of fields"))
         return None
     return meta, parts[2].lstrip("\n")
 
 
-def read_folder(folder: str | Path) -> tuple[pd.DataFrame, list[str]]:
+def read_folder(folder: str | Path) -> tuple[pd.DataFrame, list[Problem]]:
     """Return one record per ``.txt``/``.md`` file of ``folder`` and the problems of unreadable files."""
     records, problems = [], []
     for path in sorted(p for p in Path(folder).iterdir() if p.suffix in (".txt", ".md")):
         try:
             raw = path.read_bytes().decode("utf-8")
         except UnicodeDecodeError as exc:
-            problems.append(f"{path.name}: encoding: not UTF-8 (byte {exc.start})")
+            problems.append(Problem(path.name, None, "encoding", f"not UTF-8 (byte {exc.start})"))
             continue
         parsed = _split_front_matter(raw, path.name, problems)
         if parsed is not None:
             meta, body = parsed
-            records.append({**meta, "text": body, "__where__": path.name})
+            records.append({**meta, "text": body, "__where__": (path.name, None)})
     return pd.DataFrame(records), problems
 
 
-def read_table(path: str | Path, fmt: str) -> pd.DataFrame:
+def read_source_table(path: str | Path, fmt: str) -> pd.DataFrame:
     """Return the records of a CSV or JSONL file; raise ImportProblems if it cannot be read."""
     path = Path(path)
     try:
@@ -215,34 +216,34 @@ def read_table(path: str | Path, fmt: str) -> pd.DataFrame:
             return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
         return pd.read_json(path, lines=True, dtype=False)
     except UnicodeDecodeError as exc:
-        raise ImportProblems([f"{path.name}: encoding: not UTF-8 (byte {exc.start})"]) from None
+        raise ImportProblems([Problem(path.name, None, "encoding", f"not UTF-8 (byte {exc.start})")]) from None
     except (ValueError, pd.errors.ParserError) as exc:
-        raise ImportProblems([f"{path.name}: file: cannot be read as {fmt.upper()} ({exc})"]) from None
+        raise ImportProblems([Problem(path.name, None, "file", f"cannot be read as {fmt.upper()} ({exc})")]) from None
 
 
 # Media Cloud's story export (API v2 stories CSV); it carries no text, so texts are fetched.
 MEDIACLOUD_COLUMNS = ("stories_id", "title", "url", "language", "publish_date", "media_name")
 
 
-def read_mediacloud(path: str | Path, fetcher=None, progress: bool = False) -> tuple[pd.DataFrame, list[str]]:
+def read_mediacloud(path: str | Path, fetcher=None, progress: bool = False) -> tuple[pd.DataFrame, list[Problem]]:
     """Return records of a Media Cloud story export with each story's text fetched from its URL."""
     from tqdm import tqdm
 
     from .fetch import Fetcher, FetchFailed
 
     path = Path(path)
-    frame = read_table(path, "csv")
+    frame = read_source_table(path, "csv")
     missing = [c for c in MEDIACLOUD_COLUMNS if c not in frame.columns]
     if missing:
-        raise ImportProblems([f"{path.name}: {c}: missing Media Cloud column" for c in missing])
+        raise ImportProblems([Problem(path.name, 1, c, "missing Media Cloud column") for c in missing])
     fetcher = fetcher or Fetcher()
     records, problems = [], []
     for i, row in enumerate(tqdm(frame.to_dict("records"), desc="fetching", disable=not progress)):
-        where = f"{path.name}:{i + 2}"
+        where = (path.name, i + 2)
         try:
             text = fetcher.extract(fetcher.download(row["url"]))
         except FetchFailed as exc:
-            problems.append(f"{where}: url: fetch failed: {exc}")
+            problems.append(Problem(*where, "url", f"fetch failed: {exc}"))
             continue
         records.append({"text": text, "outlet": row["media_name"], "url": row["url"], "title": row["title"],
                         "published": row["publish_date"], "language": row["language"],
@@ -259,10 +260,10 @@ def import_source(fmt: str, source: str | Path, into: str | Path, fetcher=None, 
     if fmt == "folder":
         frame, problems = read_folder(source)
         if frame.empty:
-            raise ImportProblems(problems or [f"{source}: no .txt or .md files with front matter"])
+            raise ImportProblems(problems or [Problem(str(source), None, "folder", "no .txt or .md files with front matter")])
         options["read_problems"] = problems
     elif fmt in ("csv", "jsonl"):
-        frame = read_table(source, fmt)
+        frame = read_source_table(source, fmt)
     else:
-        raise ImportProblems([f"{fmt!r}: unknown format; choose one of: folder, csv, jsonl, mediacloud"])
+        raise ParameterError(f"{fmt!r}: unknown format; choose one of: folder, csv, jsonl, mediacloud")
     return corpus_from_frame(frame, into, source=source.name, **options)

@@ -16,21 +16,12 @@ import pandas as pd
 import yaml
 
 from .corpus import Corpus, TermCounts
-from .features import fold, normalise
+from .errors import FramediffError
+from .features import KINDS, fold, normalise
+from .paths import resource
 
 
-# The embedded corpus's analysis data, used when a corpus directory has none of its own.
-DEFAULT_ROOT = Path(__file__).resolve().parents[1] / "corpus"
-
-
-def data_file(root: str | Path, kind: str, name: str) -> Path:
-    """Return ``<root>/<kind>/<name>``, or the embedded corpus's file when the corpus has none."""
-    own = Path(root) / kind / name
-    fallback = DEFAULT_ROOT / kind / name
-    return own if own.is_file() or not fallback.is_file() else fallback
-
-
-class LexiconError(ValueError):
+class LexiconError(FramediffError, ValueError):
     """A lexicon or context file is missing or malformed; the message names file and entry."""
 
 
@@ -64,10 +55,25 @@ def parse_signal(raw: str, where: str) -> Signal:
     return Signal(kind, re.compile(" ".join(parts)), words)
 
 
+def _resource_file(root: str | Path, kind: str, language: str) -> Path:
+    """Return the corpus's (or the embedded) ``<kind>/<language>.yaml``; raise LexiconError if neither exists."""
+    path, _ = resource(root, kind, f"{language}.yaml")
+    if path is None:
+        own = Path(root) / kind
+        available = sorted({p.stem for p in own.glob("*.yaml")} | {p.stem for p in resource_dir(kind).glob("*.yaml")})
+        raise LexiconError(f"{own / (language + '.yaml')}: file: missing (no {kind} file for this language; "
+                           f"available: {', '.join(available) or 'none'})")
+    return path
+
+
+def resource_dir(kind: str) -> Path:
+    """Return the embedded corpus's folder of ``kind`` files."""
+    from .paths import EMBEDDED_CORPUS
+
+    return EMBEDDED_CORPUS / kind
+
+
 def _read_yaml(path: Path) -> dict:
-    if not path.is_file():
-        raise LexiconError(f"{path}: file: missing (no lexicon for this language; "
-                           f"available: {', '.join(sorted(p.stem for p in path.parent.glob('*.yaml'))) or 'none'})")
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
@@ -98,7 +104,7 @@ class Variant:
 
 def load_lexicon(root: str | Path, language: str) -> list[Variant]:
     """Return the variants of ``<root>/lexicons/<language>.yaml`` (or the embedded one) in file order."""
-    path = data_file(root, "lexicons", f"{language}.yaml")
+    path = _resource_file(root, "lexicons", language)
     data = _read_yaml(path)
     variants = []
     concepts = data.get("concepts")
@@ -125,7 +131,7 @@ class ContextItem:
 
 def load_context(root: str | Path, language: str) -> list[ContextItem]:
     """Return the items of ``<root>/context/<language>.yaml`` in file order."""
-    path = data_file(root, "context", f"{language}.yaml")
+    path = _resource_file(root, "context", language)
     items = _read_yaml(path).get("items")
     if not isinstance(items, list) or not items:
         raise LexiconError(f"{path}: items: missing or empty")
@@ -139,7 +145,7 @@ def load_context(root: str | Path, language: str) -> list[ContextItem]:
 def signal_counts(corpus: Corpus, signals: tuple[Signal, ...]) -> np.ndarray:
     """Return per-article counts of the terms any of ``signals`` matches (each term once)."""
     total = np.zeros(len(corpus), dtype=np.int64)
-    for kind in ("unigrams", "bigrams", "quoted"):
+    for kind in KINDS:
         counts = corpus.counts[kind]
         cols = [s.columns(counts) for s in signals if s.kind == kind]
         if cols:
@@ -151,18 +157,19 @@ def signal_counts(corpus: Corpus, signals: tuple[Signal, ...]) -> np.ndarray:
 def protected_patterns(root: str | Path, languages) -> list[re.Pattern]:
     """Return patterns of words and pairs that stop-word filtering must keep for ``languages``.
 
-    They are the signals of each language's lexicon and context file (when present) and the
-    words of ``<root>/stopwords/keep.yaml``. A pair signal protects the pair, not its words.
+    They are the signals of each language's lexicon and context file (the corpus's own, else the
+    embedded ones, when present) and the words of ``stopwords/keep.yaml``. A pair signal
+    protects the pair, not its words. Pass the result to ``FramingVectorizer(protect=...)``.
     """
     patterns = []
-    keep_file = data_file(root, "stopwords", "keep.yaml")
-    keep = yaml.safe_load(keep_file.read_text(encoding="utf-8")) if keep_file.is_file() else {}
+    keep_file, _ = resource(root, "stopwords", "keep.yaml")
+    keep = yaml.safe_load(keep_file.read_text(encoding="utf-8")) if keep_file is not None else {}
     for language in languages:
         patterns += [re.compile(re.escape(w)) for w in (keep or {}).get(language, []) or []]
         signals = []
-        if data_file(root, "lexicons", f"{language}.yaml").is_file():
+        if resource(root, "lexicons", f"{language}.yaml")[0] is not None:
             signals += [s for v in load_lexicon(root, language) for s in v.signals]
-        if data_file(root, "context", f"{language}.yaml").is_file():
+        if resource(root, "context", f"{language}.yaml")[0] is not None:
             signals += [s for item in load_context(root, language) for s in item.signals]
         patterns += [signal.pattern for signal in signals]
     return patterns

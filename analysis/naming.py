@@ -7,6 +7,7 @@ import pandas as pd
 
 from .corpus import Corpus
 from .lexicon import ContextItem, Variant, signal_counts
+from .errors import ParameterError
 
 
 def naming_counts(corpus: Corpus, variants: list[Variant]) -> pd.DataFrame:
@@ -17,7 +18,7 @@ def naming_counts(corpus: Corpus, variants: list[Variant]) -> pd.DataFrame:
     "sham referendum" or as "referendum" in quotes.
     """
     if len(corpus) == 0:
-        raise ValueError("the corpus is empty: no naming to count")
+        raise ParameterError("the corpus is empty: no naming to count")
     raw = {(v.concept, v.name): signal_counts(corpus, v.signals) for v in variants}
     frames = []
     for v in variants:
@@ -79,7 +80,7 @@ def scare_quotes(corpus: Corpus, group_by: str = "group", min_count: int = 1) ->
 def context_coverage(corpus: Corpus, items: list[ContextItem]) -> pd.DataFrame:
     """Return one row per article x context item: article_id, item, label, count, included."""
     if len(corpus) == 0:
-        raise ValueError("the corpus is empty: no context to find")
+        raise ParameterError("the corpus is empty: no context to find")
     frames = [pd.DataFrame({"article_id": corpus.articles["article_id"], "item": item.id,
                             "label": item.label, "count": signal_counts(corpus, item.signals)})
               for item in items]
@@ -104,7 +105,7 @@ def seed_context_contrast(coverage: pd.DataFrame, seed_id: str) -> pd.DataFrame:
     differs from the majority of the other articles, else "as most" (sorted with contrasts first).
     """
     if seed_id not in set(coverage["article_id"]):
-        raise KeyError(f"seed {seed_id!r} is not in the coverage table")
+        raise ParameterError(f"seed {seed_id!r} is not in the coverage table")
     seed = coverage[coverage["article_id"] == seed_id].set_index("item")
     others = coverage[coverage["article_id"] != seed_id].groupby("item", sort=False)["included"].agg(["mean", "size"])
     table = pd.DataFrame({"item": others.index, "label": seed.loc[others.index, "label"].to_numpy(),

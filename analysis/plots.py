@@ -9,11 +9,10 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from scipy.cluster.hierarchy import dendrogram
 
-# One colour per group in every figure (colour-blind-safe Okabe-Ito palette).
-GROUP_COLOURS = {
-    "russian-state": "#D55E00", "ukrainian": "#0072B2", "western": "#009E73",
-    "russian-independent": "#CC79A7", "non-aligned": "#E69F00", "aggregator": "#999999",
-}
+from . import schema
+
+# One colour per group of the case study's coding in every figure (colour-blind-safe Okabe-Ito palette).
+GROUP_COLOURS = dict(zip(schema.GROUPS, ("#D55E00", "#0072B2", "#009E73", "#CC79A7", "#E69F00", "#999999")))
 _EXTRA = ["#56B4E9", "#F0E442", "#000000", "#882255", "#44AA99", "#117733", "#332288", "#AA4499"]
 
 

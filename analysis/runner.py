@@ -9,11 +9,12 @@ from pathlib import Path
 import papermill
 from tqdm import tqdm
 
-ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = ROOT / "notebooks"
+from .errors import FramediffError, ParameterError
+from .params import StudyParams
+from .paths import NOTEBOOKS, REPORTS, report_dir
 
 
-class RunError(RuntimeError):
+class RunError(FramediffError):
     """A notebook failed; the message names the notebook and the cell."""
 
 
@@ -29,6 +30,11 @@ def notebooks(names: list[str] | None = None) -> list[Path]:
     return [by_name[n] for n in names]
 
 
+def declared_parameters(path: Path) -> set[str]:
+    """Return the names a notebook's ``parameters`` cell declares."""
+    return set(papermill.inspect_notebook(str(path)))
+
+
 def _index(target: Path, language: str, executed: list[Path]) -> str:
     lines = [f"# framediff report: {language}", "", "## Notebooks (executed)", ""]
     lines += [f"- [{p.stem}]({p.name})" for p in executed]
@@ -38,31 +44,43 @@ def _index(target: Path, language: str, executed: list[Path]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def run(language: str = "en", params: dict | None = None, names: list[str] | None = None,
-        reports: Path = ROOT / "reports", progress: bool = True) -> Path:
-    """Run the notebooks for one language; return ``reports/<language>``.
+def _execute(chosen: list[Path], work: Path, params: dict, progress: bool) -> None:
+    """Execute each notebook into ``work`` with the parameters it declares; raise RunError naming a failed cell."""
+    for path in tqdm(chosen, desc=f"notebooks ({params['language']})", unit="nb", disable=not progress):
+        declared = declared_parameters(path)
+        given = {k: v for k, v in params.items() if k in declared}
+        try:
+            papermill.execute_notebook(str(path), str(work / path.name), parameters=given,
+                                       cwd=str(NOTEBOOKS.parent), kernel_name="python3", progress_bar=False)
+        except papermill.PapermillExecutionError as exc:
+            raise RunError(f"{path.name}: cell {exc.exec_count} failed: {exc.ename}: {exc.evalue}") from None
 
-    Everything is written to a temporary directory first and moved into place only when every
-    notebook succeeded, so a failed run leaves the previous report untouched. Running a subset
-    (``names``) updates the existing report; running all replaces it.
+
+def run(language: str = "en", params: dict | None = None, names: list[str] | None = None,
+        reports: Path = REPORTS, progress: bool = True) -> Path:
+    """Run the notebooks for one language; return the report folder (``reports/<language>`` or ``output_dir``).
+
+    Parameters are checked against :class:`~analysis.params.StudyParams` before anything runs
+    (unknown names and wrong types are refused in one line); each notebook receives the ones
+    its ``parameters`` cell declares. Everything is written to a temporary directory first and
+    moved into place only when every notebook succeeded, so a failed run leaves the previous
+    report untouched. Running a subset (``names``) updates the existing report; running all
+    replaces it.
     """
+    checked = StudyParams.from_mapping({**(params or {}), "language": language})
     chosen = notebooks(names)
-    reports.mkdir(parents=True, exist_ok=True)
-    target = reports / language
-    work = Path(tempfile.mkdtemp(prefix=f".{language}-", dir=reports))
+    target = report_dir(language, checked.output_dir, reports)
+    if target.exists() and not target.is_dir():
+        raise ParameterError(f"{target}: exists and is not a folder; choose another output_dir")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
     if names and target.is_dir():  # a subset updates the existing report instead of replacing it
         shutil.copytree(target, work, dirs_exist_ok=True)
     try:
-        parameters = {**(params or {}), "language": language, "output_dir": str(work)}
-        for path in tqdm(chosen, desc=f"notebooks ({language})", unit="nb", disable=not progress):
-            try:
-                papermill.execute_notebook(str(path), str(work / path.name), parameters=parameters,
-                                           cwd=str(ROOT), kernel_name="python3", progress_bar=False)
-            except papermill.PapermillExecutionError as exc:
-                raise RunError(f"{path.name}: cell {exc.exec_count} failed: {exc.ename}: {exc.evalue}") from None
+        _execute(chosen, work, {**(params or {}), "language": language, "output_dir": str(work)}, progress)
         executed = sorted(work.glob("[0-9][0-9]-*.ipynb"))
         (work / "index.md").write_text(_index(work, language, executed), encoding="utf-8")
-        old = reports / f".{language}-old"
+        old = target.parent / f".{target.name}-old"
         shutil.rmtree(old, ignore_errors=True)
         if target.exists():
             target.rename(old)
@@ -81,6 +99,6 @@ def parse_params(pairs: list[str]) -> dict:
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key:
-            raise RunError(f"--param {pair!r}: expected KEY=VALUE")
+            raise ParameterError(f"--param {pair!r}: expected KEY=VALUE")
         result[key] = yaml.safe_load(value) if value else ""
     return result

@@ -10,9 +10,7 @@ from . import schema
 from .corpus import load_corpus
 from .features import dumps, featurize
 from .files import csv_text, read_rows, write_atomic
-
-ANALYSIS_DATA = ("lexicons", "context", "stopwords")
-
+from .paths import RESOURCE_KINDS
 
 def export_features(source: str | Path, into: str | Path) -> Path:
     """Write a features-only copy of the corpus ``source`` to ``into``; return ``into``.
@@ -35,7 +33,7 @@ def export_features(source: str | Path, into: str | Path) -> Path:
             write_atomic(work / "features" / f"{article_id}.json", dumps(featurize(text).to_dict(article_id)))
         shutil.copy2(source / "outlets.csv", work / "outlets.csv")
         write_atomic(work / "articles.csv", _articles_csv(source / "articles.csv", texts))
-        for name in ANALYSIS_DATA:
+        for name in RESOURCE_KINDS:
             if (source / name).is_dir():
                 shutil.copytree(source / name, work / name)
         (work / "texts").mkdir()

@@ -12,9 +12,7 @@ from sklearn.decomposition import TruncatedSVD
 from sklearn.metrics.pairwise import cosine_similarity
 
 from .corpus import Corpus
-
-COPY_RELATIONS = ("copy", "rewrite", "translation", "machine-translation")
-
+from .errors import ParameterError
 
 def _pairs(matrix: np.ndarray, ids, name: str) -> pd.DataFrame:
     """Return the upper triangle of a square matrix as tidy pairs, best first, ties by ids."""
@@ -59,7 +57,7 @@ def seed_neighbours(pairs: pd.DataFrame, seed_id: str, k: int = 5) -> pd.DataFra
     """Return the seed's k most similar articles: rank, article_id, similarity."""
     mine = pairs[(pairs["article_id_a"] == seed_id) | (pairs["article_id_b"] == seed_id)]
     if mine.empty:
-        raise KeyError(f"seed {seed_id!r} has no pairs (is it in the corpus?)")
+        raise ParameterError(f"seed {seed_id!r} has no pairs (is it in the corpus?)")
     other = np.where(mine["article_id_a"] == seed_id, mine["article_id_b"], mine["article_id_a"])
     frame = pd.DataFrame({"article_id": other, "similarity": mine["similarity"].to_numpy()})
     frame = frame.sort_values(["similarity", "article_id"], ascending=[False, True], ignore_index=True).head(k)
@@ -86,7 +84,7 @@ def cluster_order(tfidf: sparse.spmatrix, article_ids) -> list[str]:
 def projection(tfidf: sparse.spmatrix, article_ids, seed: int = 0) -> pd.DataFrame:
     """Return 2-D coordinates per article from TruncatedSVD of the TF-IDF matrix (LSA)."""
     if tfidf.shape[0] < 3 or tfidf.shape[1] < 3:
-        raise ValueError("a 2-D map needs at least 3 articles and 3 terms")
+        raise ParameterError("a 2-D map needs at least 3 articles and 3 terms")
     svd = TruncatedSVD(n_components=2, random_state=seed)
     xy = svd.fit_transform(tfidf)
     sign = np.sign(xy[np.abs(xy).argmax(axis=0), [0, 1]])  # fix the arbitrary SVD signs
@@ -127,7 +125,6 @@ class CopyDetector:
         ia, ib = pairs["article_id_a"].map(index).to_numpy(), pairs["article_id_b"].map(index).to_numpy()
         pairs["jaccard"] = jaccard[ia, ib]
         pairs["shared"] = shared[ia, ib].astype(int)
-        self.all_pairs_ = pairs
         self.pairs_ = pairs[pairs["overlap"] >= self.threshold].reset_index(drop=True)
         self.clusters_ = self._clusters(corpus, overlap >= self.threshold)
         return self
@@ -304,9 +301,9 @@ def nearest_neighbours(tfidf: sparse.spmatrix, article_ids, k: int = 10, method:
     if method == "auto":
         method = "exact" if n <= 20_000 else "projected"
     if method not in ("exact", "projected"):
-        raise ValueError(f"method must be 'auto', 'exact' or 'projected', not {method!r}")
+        raise ParameterError(f"method must be 'auto', 'exact' or 'projected', not {method!r}")
     if n < 2:
-        raise ValueError("nearest neighbours need at least two articles")
+        raise ParameterError("nearest neighbours need at least two articles")
     k = min(k, n - 1)
     if method == "projected":
         pos, sim = _projected_neighbours(tfidf, k, n_components, oversample, n_probe, seed, block_size)

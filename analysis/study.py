@@ -1,55 +1,127 @@
-"""What the notebooks share: parameter checks, the study corpus, and saving figures and tables."""
+"""What the notebooks share: one ``load_study`` call that checks the parameters and loads everything.
+
+A notebook's setup is ``study = load_study(globals())``: it reads the parameters the
+``parameters`` cell (and papermill's injected cell) defined, checks them against
+:class:`~analysis.params.StudyParams` and the corpus, and returns the corpus, the seed, the
+lexicon and context items, the protected terms and where outputs go.
+"""
 
 from __future__ import annotations
 
-import os
+import ast
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import matplotlib.pyplot as plt
 import pandas as pd
 
 from .corpus import Corpus, load_corpus
-from .files import write_atomic
+from .errors import ParameterError
+from .files import atomic_path, slug, write_atomic
+from .lexicon import ContextItem, LexiconError, Variant, load_context, load_lexicon, protected_patterns
+from .params import StudyParams
+from .paths import report_dir, resolve, resource
 from .similarity import CopyDetector
+from .terms import FramingVectorizer
 
 
-class ParameterError(ValueError):
-    """A notebook parameter has a value the corpus does not offer; the message lists the choices."""
+class Outputs:
+    """Save figures and tables of one notebook under ``<root>/figures`` and ``<root>/tables``."""
 
+    def __init__(self, root: str | Path):
+        self.root = Path(root)
+        (self.root / "figures").mkdir(parents=True, exist_ok=True)
+        (self.root / "tables").mkdir(parents=True, exist_ok=True)
 
-def project_root() -> Path:
-    """Return the repository root above the working directory (or the working directory)."""
-    for parent in [Path.cwd(), *Path.cwd().parents]:
-        if (parent / "pyproject.toml").is_file() and (parent / "notebooks").is_dir():
-            return parent
-    return Path.cwd()
+    def figure(self, fig: plt.Figure, name: str) -> Path:
+        """Save a figure as PNG (150 dpi) and SVG; return the PNG path."""
+        png = self.root / "figures" / f"{slug(name, keep='_.')}.png"
+        for suffix, kwargs in ((".png", {"dpi": 150}), (".svg", {"metadata": {"Date": None}})):
+            with atomic_path(png.with_suffix(suffix)) as tmp, plt.rc_context({"svg.hashsalt": "framediff"}):
+                fig.savefig(tmp, bbox_inches="tight", format=suffix[1:], **kwargs)  # stable SVG ids
+        return png
 
-
-def project_path(path: str | Path) -> Path:
-    """Return ``path`` as given if absolute or existing, else resolved against the repository root.
-
-    A notebook opened in JupyterLab runs in ``notebooks/``; papermill runs it from the root.
-    Both read ``corpus/`` and write ``reports/`` at the root.
-    """
-    candidate = Path(path)
-    if candidate.is_absolute() or candidate.exists():
-        return candidate
-    return project_root() / candidate
+    def table(self, frame: pd.DataFrame, name: str) -> Path:
+        """Save a table as CSV (no index, deterministic float format); return its path."""
+        path = self.root / "tables" / f"{slug(name, keep='_.')}.csv"
+        write_atomic(path, frame.to_csv(index=False, float_format="%.6g", lineterminator="\n"))
+        return path
 
 
 @dataclass
 class Study:
-    """The corpus a notebook analyses, after parameter checks, language selection and dedupe."""
+    """The checked parameters and everything a notebook analyses.
 
+    ``corpus`` is the selected language after dedupe; ``full`` the whole corpus. ``articles``
+    are ``corpus.articles`` with a plot ``label``. ``protect`` are the patterns stop-word
+    filtering keeps (lexicon, context and keep.yaml terms).
+    """
+
+    params: StudyParams
     full: Corpus
     corpus: Corpus
-    language: str
     seed_id: str
-    group_by: str
     copies: CopyDetector
+    out: Outputs
+    protect: list[re.Pattern]
     notes: list[str]
+    lexicon_: list[Variant] | LexiconError = field(repr=False)
+    context_: list[ContextItem] | LexiconError = field(repr=False)
+
+    @property
+    def articles(self) -> pd.DataFrame:
+        """Return the study's articles with a plot label."""
+        return with_labels(self.corpus.articles)
+
+    @property
+    def seed_label(self) -> str:
+        """Return the seed's plot label."""
+        return self.articles.set_index("article_id").loc[self.seed_id, "label"]
+
+    @property
+    def lexicon(self) -> list[Variant]:
+        """Return the naming lexicon's variants; raise LexiconError if the language has none."""
+        if isinstance(self.lexicon_, LexiconError):
+            raise self.lexicon_
+        return self.lexicon_
+
+    @property
+    def context(self) -> list[ContextItem]:
+        """Return the context items; raise LexiconError if the language has none."""
+        if isinstance(self.context_, LexiconError):
+            raise self.context_
+        return self.context_
+
+    def vectorizer(self) -> FramingVectorizer:
+        """Return a FramingVectorizer fitted on the study corpus with the study's min_df and protected terms."""
+        return FramingVectorizer(min_df=self.params.min_df, protect=self.protect).fit(self.corpus)
+
+    def describe(self) -> str:
+        """Return the notes and a one-line description of what is compared."""
+        p = self.params
+        line = (f"{len(self.corpus)} articles in {p.language!r}, compared by {p.group_by!r}; "
+                f"seed: {self.seed_id} ({self.seed_label})")
+        return "\n".join([*self.notes, line])
+
+
+def injected_names(namespace: dict) -> set[str]:
+    """Return the names papermill injected into a kernel (its "# Parameters" cell), from IPython's history."""
+    names = set()
+    for source in namespace.get("In", ()) or ():
+        if isinstance(source, str) and source.startswith("# Parameters\n"):
+            tree = ast.parse(source)
+            names |= {t.id for node in tree.body if isinstance(node, ast.Assign)
+                      for t in node.targets if isinstance(t, ast.Name)}
+    return names
+
+
+def study_params(namespace: dict) -> StudyParams:
+    """Return the checked parameters found in a notebook's namespace; refuse unknown injected ones."""
+    unknown = sorted(injected_names(namespace) - set(StudyParams.names()))
+    if unknown:
+        raise ParameterError(f"unknown parameter(s) {', '.join(unknown)}; valid: {', '.join(StudyParams.names())}")
+    return StudyParams(**{k: namespace[k] for k in StudyParams.names() if k in namespace})
 
 
 def resolve_seed(full: Corpus, seed_id: str, language: str) -> tuple[str, list[str]]:
@@ -71,57 +143,48 @@ def resolve_seed(full: Corpus, seed_id: str, language: str) -> tuple[str, list[s
     return chosen, [f"seed {seed_id!r} is not in {language!r}; using {chosen!r}, the same outlet's {language!r} article"]
 
 
-def load_study(corpus_dir: str, language: str, seed_id: str, group_by: str = "group",
-               dedupe: bool = True, copy_threshold: float = 0.5) -> Study:
-    """Return the study corpus; raise ParameterError (one line, listing choices) on a bad parameter."""
-    full = load_corpus(project_path(corpus_dir))
+def _resources(root: Path, language: str, notes: list[str]) -> tuple:
+    """Return (lexicon or its error, context or its error, protected patterns), noting embedded files used."""
+    loaded = []
+    for kind, loader in (("lexicons", load_lexicon), ("context", load_context)):
+        try:
+            loaded.append(loader(root, language))
+        except LexiconError as exc:
+            loaded.append(exc)
+        path, embedded = resource(root, kind, f"{language}.yaml")
+        if embedded:
+            notes.append(f"{kind}: the corpus has none for {language!r}; using the embedded {kind}/{language}.yaml")
+    return loaded[0], loaded[1], protected_patterns(root, [language])
+
+
+def load_study(namespace: dict | None = None, **values) -> Study:
+    """Return the study a notebook analyses; raise ParameterError (one line, listing choices) on a bad parameter.
+
+    Args:
+        namespace: a notebook's ``globals()``: the parameters are read from it, and names
+            papermill injected that are not study parameters are refused.
+        values: parameters given directly (they override the namespace).
+    """
+    params = study_params({**(namespace or {}), **values})
+    root = resolve(params.corpus_dir)
+    full = load_corpus(root)
     languages = sorted(set(full.articles["language"]))
-    if language not in languages:
-        raise ParameterError(f"unknown language {language!r}; choose one of: {', '.join(languages)}")
-    if group_by not in full.articles.columns:
-        raise ParameterError(f"unknown group_by {group_by!r}; choose one of: {', '.join(full.articles.columns)}")
-    seed, notes = resolve_seed(full, seed_id, language)
-    corpus = full.select(language=language)
-    copies = CopyDetector(copy_threshold).fit(corpus)
-    if dedupe:
+    if params.language not in languages:
+        raise ParameterError(f"unknown language {params.language!r}; choose one of: {', '.join(languages)}")
+    if params.group_by not in full.articles.columns:
+        raise ParameterError(f"unknown group_by {params.group_by!r}; choose one of: {', '.join(full.articles.columns)}")
+    seed, notes = resolve_seed(full, params.seed_id, params.language)
+    corpus = full.select(language=params.language)
+    copies = CopyDetector(params.copy_threshold).fit(corpus)
+    if params.dedupe:
         deduped = copies.dedupe(corpus)
         if seed not in set(deduped.articles["article_id"]):
-            keep = set(deduped.articles["article_id"]) | {seed}
-            deduped = corpus.select(article_ids=sorted(keep))
-        notes.append(f"dedupe: {len(corpus)} {language!r} articles -> {len(deduped)} after removing copies")
+            deduped = corpus.select(article_ids=sorted(set(deduped.articles["article_id"]) | {seed}))
+        notes.append(f"dedupe: {len(corpus)} {params.language!r} articles -> {len(deduped)} after removing copies")
         corpus = deduped
-    return Study(full, corpus, language, seed, group_by, copies, notes)
-
-
-def slug(name: str) -> str:
-    """Return a file-name-safe version of a figure or table name."""
-    return re.sub(r"[^\w.-]+", "-", name.strip()).strip("-").lower()
-
-
-class Outputs:
-    """Save figures and tables of one notebook under ``<output_dir>/figures`` and ``/tables``."""
-
-    def __init__(self, output_dir: str | Path):
-        self.root = Path(output_dir) if Path(output_dir).is_absolute() else project_root() / output_dir
-        (self.root / "figures").mkdir(parents=True, exist_ok=True)
-        (self.root / "tables").mkdir(parents=True, exist_ok=True)
-
-    def figure(self, fig: plt.Figure, name: str) -> Path:
-        """Save a figure as PNG (150 dpi) and SVG; return the PNG path."""
-        png = self.root / "figures" / f"{slug(name)}.png"
-        for suffix, kwargs in ((".png", {"dpi": 150}), (".svg", {"metadata": {"Date": None}})):
-            target = png.with_suffix(suffix)
-            tmp = target.with_name(f".{target.name}.tmp{suffix}")
-            with plt.rc_context({"svg.hashsalt": "framediff"}):  # stable SVG ids: same input, same file
-                fig.savefig(tmp, bbox_inches="tight", **kwargs)
-            os.replace(tmp, target)
-        return png
-
-    def table(self, frame: pd.DataFrame, name: str) -> Path:
-        """Save a table as CSV (no index, deterministic float format); return its path."""
-        path = self.root / "tables" / f"{slug(name)}.csv"
-        write_atomic(path, frame.to_csv(index=False, float_format="%.6g", lineterminator="\n"))
-        return path
+    lexicon, context, protect = _resources(root, params.language, notes)
+    out = Outputs(report_dir(params.language, params.output_dir))
+    return Study(params, full, corpus, seed, copies, out, protect, notes, lexicon, context)
 
 
 def with_labels(articles: pd.DataFrame) -> pd.DataFrame:

@@ -13,12 +13,11 @@ import re
 from functools import lru_cache
 
 import numpy as np
-import pandas as pd
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfTransformer
 
 from .corpus import Corpus
-from .lexicon import protected_patterns
+from .errors import ParameterError
 
 # Languages the stop-words package lacks, mapped to a close relative in stopwordsiso.
 STOPWORDSISO_FALLBACK = {"sr": "hr", "bs": "hr", "hr": "hr"}
@@ -59,8 +58,9 @@ class FramingVectorizer:
             The default 1 keeps the words of a one-article outlet.
         numbers: keep number tokens ("700", "2014") and pairs containing them.
         stop_words: "auto" (the lists of the corpus's languages), None, or a set of words.
-        protect: "auto" (lexicon, context and keep.yaml terms of the corpus directory), None,
-            or a list of compiled patterns of terms never to filter.
+        protect: compiled patterns of terms never to filter, or None. A study passes the
+            lexicon, context and keep.yaml terms (:func:`analysis.lexicon.protected_patterns`,
+            or ``load_study(...).protect``); this class reads no files.
         dtype: float type of ``tfidf_``; np.float32 halves its memory for large corpora
             (weights then agree with float64 to about 1e-7).
 
@@ -72,7 +72,7 @@ class FramingVectorizer:
         article_ids_: row labels.
     """
 
-    def __init__(self, min_df: int | float = 1, numbers: bool = True, stop_words="auto", protect="auto",
+    def __init__(self, min_df: int | float = 1, numbers: bool = True, stop_words="auto", protect=None,
                  dtype=np.float64):
         self.min_df = min_df
         self.numbers = numbers
@@ -86,10 +86,6 @@ class FramingVectorizer:
             return frozenset().union(*(stop_words_for(lang) for lang in languages))
         return frozenset(self.stop_words or ())
 
-    def _protected(self, corpus: Corpus) -> list[re.Pattern]:
-        if self.protect == "auto":
-            return protected_patterns(corpus.root, sorted(set(corpus.articles["language"])))
-        return list(self.protect or [])
 
     def _keep_mask(self, terms: np.ndarray, stop: frozenset, protected: list) -> np.ndarray:
         """Return which terms survive stop-word and number filtering.
@@ -114,9 +110,9 @@ class FramingVectorizer:
     def fit(self, corpus: Corpus) -> FramingVectorizer:
         """Learn the vocabulary and TF-IDF weights of ``corpus``; return self."""
         if len(corpus) == 0:
-            raise ValueError("the corpus is empty: nothing to weight (check the selection)")
+            raise ParameterError("the corpus is empty: nothing to weight (check the selection)")
         self.stop_words_ = self._stop_words(corpus)
-        protected = self._protected(corpus)
+        protected = list(self.protect or [])
         blocks, terms = [], []
         for kind in ("unigrams", "bigrams"):
             tc = corpus.counts[kind]
@@ -130,7 +126,7 @@ class FramingVectorizer:
         threshold = self.min_df if isinstance(self.min_df, int) else np.ceil(self.min_df * len(corpus))
         cols = np.flatnonzero(df >= threshold)
         if not len(cols):
-            raise ValueError(f"no term is used by min_df={self.min_df} articles; lower min_df")
+            raise ParameterError(f"no term is used by min_df={self.min_df} articles; lower min_df")
         self.counts_ = counts[:, cols].tocsr() if len(cols) < counts.shape[1] else counts
         self.terms_ = terms[cols]
         self.article_ids_ = tuple(corpus.articles["article_id"])
@@ -141,13 +137,3 @@ class FramingVectorizer:
     def fit_transform(self, corpus: Corpus) -> sparse.csr_matrix:
         """Fit and return the article x term TF-IDF matrix."""
         return self.fit(corpus).tfidf_
-
-    def term_frame(self) -> pd.DataFrame:
-        """Return one row per kept term: term, kind, df, count, idf."""
-        return pd.DataFrame({
-            "term": self.terms_,
-            "kind": np.where(np.char.find(self.terms_.astype(str), " ") >= 0, "bigram", "unigram"),
-            "df": self.counts_.getnnz(axis=0),
-            "count": np.asarray(self.counts_.sum(axis=0)).ravel(),
-            "idf": self.transformer_.idf_,
-        })

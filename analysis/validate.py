@@ -15,30 +15,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import schema
-from .features import TOKENIZER
+from .errors import Problem, ProblemsError
+from .features import KINDS, TOKENIZER, cached_features
+
+__all__ = ["CheckedCorpus", "CorpusError", "Problem", "check_corpus"]
 
 
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with a corpus: where it is and what is wrong."""
-
-    file: str
-    row: int | None
-    field: str
-    message: str
-
-    def __str__(self) -> str:
-        where = self.file if self.row is None else f"{self.file}:{self.row}"
-        return f"{where}: {self.field}: {self.message}"
-
-
-class CorpusError(ValueError):
+class CorpusError(ProblemsError, ValueError):
     """A corpus directory failed validation; ``problems`` lists every problem found."""
 
-    def __init__(self, problems: list[Problem]):
-        self.problems = list(problems)
-        lines = "\n".join(f"  {p}" for p in self.problems)
-        super().__init__(f"{len(self.problems)} problem(s) in the corpus:\n{lines}")
+    what = "problem(s) in the corpus"
 
 
 @dataclass
@@ -50,6 +36,10 @@ class CheckedCorpus:
     articles: list[tuple[int, dict]] = field(default_factory=list)
     features: dict[str, dict] = field(default_factory=dict)
     texts: dict[str, str] = field(default_factory=dict)
+    fetched: dict[str, str] = field(default_factory=dict)
+    documents: dict[str, dict] = field(default_factory=dict)
+    counts_from: dict[str, str] = field(default_factory=dict)
+    tokenised: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
     def add(self, file: str, row: int | None, fld: str, message: str) -> None:
@@ -68,7 +58,7 @@ def read_utf8(path: Path, name: str, checked: CheckedCorpus) -> str | None:
     return None
 
 
-def read_table(root: Path, name: str, columns: tuple[str, ...], checked: CheckedCorpus) -> list:
+def read_csv_table(root: Path, name: str, columns: tuple[str, ...], checked: CheckedCorpus) -> list:
     """Return ``(line, row)`` pairs of a CSV file whose header must equal ``columns``."""
     path = root / name
     if not path.is_file():
@@ -122,7 +112,7 @@ def check_choice(value: str, allowed, name: str, line: int, fld: str, checked) -
 def check_outlets(checked: CheckedCorpus) -> None:
     """Parse and check outlets.csv."""
     name = "outlets.csv"
-    checked.outlets = read_table(checked.root, name, schema.OUTLET_COLUMNS, checked)
+    checked.outlets = read_csv_table(checked.root, name, schema.OUTLET_COLUMNS, checked)
     check_ids(checked.outlets, name, "outlet_id", checked)
     for line, row in checked.outlets:
         check_choice(row["group"], schema.GROUPS, name, line, "group", checked)
@@ -166,7 +156,7 @@ def _is_date(value: str) -> bool:
 def check_articles(checked: CheckedCorpus) -> None:
     """Parse and check articles.csv against outlets.csv."""
     name = "articles.csv"
-    checked.articles = read_table(checked.root, name, schema.ARTICLE_COLUMNS, checked)
+    checked.articles = read_csv_table(checked.root, name, schema.ARTICLE_COLUMNS, checked)
     check_ids(checked.articles, name, "article_id", checked)
     outlets = {row["outlet_id"]: row for _, row in checked.outlets}
     for line, row in checked.articles:
@@ -187,7 +177,7 @@ def check_features_doc(doc, article_id: str, name: str, checked: CheckedCorpus) 
     n_tokens = doc.get("n_tokens")
     if not (isinstance(n_tokens, int) and not isinstance(n_tokens, bool) and n_tokens >= 0):
         checked.add(name, None, "n_tokens", f"{n_tokens!r} is not a non-negative integer")
-    for key in ("unigrams", "bigrams", "quoted"):
+    for key in KINDS:
         counts = doc.get(key)
         if not isinstance(counts, dict):
             checked.add(name, None, key, "missing or not an object of counts")
@@ -251,8 +241,58 @@ def read_features(path: Path, article_id: str, checked: CheckedCorpus) -> None:
         checked.features[article_id] = doc
 
 
-def check_corpus(path: str | Path = "corpus") -> CheckedCorpus:
-    """Return the parsed corpus directory with every problem found in it."""
+def read_fetched(checked: CheckedCorpus) -> None:
+    """Read the non-empty fetched texts ``cache/<article_id>.txt`` of known articles into ``checked.fetched``."""
+    for _, row in checked.articles:
+        path = checked.root / "cache" / f"{row['article_id']}.txt"
+        if path.is_file():
+            text = read_utf8(path, f"cache/{path.name}", checked)
+            if text is not None and text.strip():
+                checked.fetched[row["article_id"]] = text
+
+
+def check_documents(checked: CheckedCorpus, cache_dir: Path | None) -> None:
+    """Fill ``checked.documents``: each article's counts from its fetched text, text or features.
+
+    A text and a features file of the same article must agree: the stored counts must equal the
+    ngrams-v1 features of the text.
+    """
+    for _, row in checked.articles:
+        article_id = row["article_id"]
+        text = checked.fetched.get(article_id, checked.texts.get(article_id))
+        source = "fetched" if article_id in checked.fetched else ("text" if text is not None else "features")
+        if text is None:
+            if article_id in checked.features:
+                checked.documents[article_id] = checked.features[article_id]
+                checked.counts_from[article_id] = source
+            continue
+        doc, fresh = cached_features(text, article_id, cache_dir)
+        stored = checked.features.get(article_id)
+        if source == "text" and stored is not None and any(stored[k] != doc[k] for k in ("n_tokens", *KINDS)):
+            checked.add(f"features/{article_id}.json", None, "counts",
+                        f"differ from the ngrams-v1 features of texts/{article_id}.txt")
+        checked.documents[article_id] = doc
+        checked.counts_from[article_id] = source
+        if fresh:
+            checked.tokenised.append(article_id)
+
+
+TEXT_SOURCES = ("features", "fetched")
+
+
+def check_corpus(path: str | Path = "corpus", *, cache: bool = True, text_source: str = "features") -> CheckedCorpus:
+    """Return the parsed corpus directory with every problem found in it.
+
+    Args:
+        cache: keep the features of texts in ``<path>/cache/features/`` (see
+            :func:`analysis.features.cached_features`).
+        text_source: "features", or "fetched" to count articles from texts fetched into
+            ``<path>/cache/<article_id>.txt`` where there is one.
+    """
+    if text_source not in TEXT_SOURCES:
+        from .errors import ParameterError
+
+        raise ParameterError(f"text_source must be one of {', '.join(TEXT_SOURCES)}; got {text_source!r}")
     checked = CheckedCorpus(root=Path(path))
     if not checked.root.is_dir():
         checked.add("", None, "directory", f"{path} does not exist")
@@ -260,4 +300,8 @@ def check_corpus(path: str | Path = "corpus") -> CheckedCorpus:
     check_outlets(checked)
     check_articles(checked)
     check_files(checked)
+    if text_source == "fetched":
+        read_fetched(checked)
+    if not checked.problems:
+        check_documents(checked, checked.root / "cache" / "features" if cache else None)
     return checked

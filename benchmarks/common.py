@@ -138,7 +138,8 @@ def corpus_from_counts(ids: list[str], parties: list[str], n_tokens, counts: dic
     ids = tuple(ids)
     frame = pd.DataFrame({"article_id": ids, "party": parties, "group": parties, "language": "en",
                           "n_tokens": n_tokens})
-    return Corpus(HERE.parent / "corpus", frame, {kind: TermCounts(m, t, ids) for kind, (m, t) in counts.items()})
+    return Corpus(HERE.parent / "corpus", frame,
+                  {kind: TermCounts(tc.matrix, tc.terms, tuple(ids)) for kind, tc in counts.items()})
 
 
 def corpus_of(articles: list[Article]):

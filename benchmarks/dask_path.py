@@ -40,7 +40,8 @@ def same(a, b) -> bool:
     """Return whether two count results are identical."""
     if a[0].tolist() != b[0].tolist():
         return False
-    return all(list(a[1][k][1]) == list(b[1][k][1]) and (a[1][k][0] != b[1][k][0]).nnz == 0 for k in a[1])
+    return all(list(a[1][k].terms) == list(b[1][k].terms) and (a[1][k].matrix != b[1][k].matrix).nnz == 0
+               for k in a[1])
 
 
 def main(argv: list[str] | None = None) -> dict:

@@ -38,7 +38,7 @@ def _work(tool: str, articles: list) -> Callable[[], object]:
         from analysis.counting import count_texts
 
         jobs = 1 if tool == "framediff-1-core" else -1
-        return lambda: count_texts(texts, n_jobs=jobs)[1]["bigrams"][0].shape
+        return lambda: count_texts(texts, n_jobs=jobs)[1]["bigrams"].matrix.shape
     if tool == "scikit-learn":
         from sklearn.feature_extraction.text import CountVectorizer
 

@@ -12,8 +12,8 @@ import pytest
 from analysis import schema
 from analysis.features import dumps, featurize
 
-ROOT = Path(__file__).resolve().parents[1]
-CORPUS = ROOT / "corpus"
+from analysis.paths import EMBEDDED_CORPUS as CORPUS
+from analysis.paths import ROOT
 
 OUTLETS = [
     {"outlet_id": "alpha", "name": "Alpha News", "domain": "alpha.test", "country": "Russia",

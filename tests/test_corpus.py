@@ -14,6 +14,7 @@ import pytest
 from sklearn.feature_extraction.text import TfidfTransformer
 
 from analysis.corpus import load_corpus, summary
+from analysis.errors import ParameterError
 
 from .conftest import CORPUS, ROOT
 
@@ -96,7 +97,7 @@ def test_selection_helpers(corpus):
         [r for r in csv_rows("articles.csv") if "peskov-reply" in r["events"].split(";")])
     picked = corpus.select(article_ids=["rt-2022-08-08", "tass-2022-08-08"])
     assert list(picked.articles["article_id"]) == ["rt-2022-08-08", "tass-2022-08-08"]
-    with pytest.raises(KeyError, match="no column 'colour'"):
+    with pytest.raises(ParameterError, match="no column 'colour'"):
         corpus.select(colour="red")
 
 

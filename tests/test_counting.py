@@ -42,7 +42,7 @@ def test_counts_equal_featurize_whatever_the_chunking(n_jobs, chunk_size):
     n_tokens, counts = count_texts(TEXTS, n_jobs=n_jobs, chunk_size=chunk_size)
     assert list(n_tokens) == expected_tokens
     for kind, (matrix, terms) in expected.items():
-        got_matrix, got_terms = counts[kind]
+        got_matrix, got_terms = counts[kind].matrix, counts[kind].terms
         assert list(got_terms) == terms, kind
         assert got_matrix.shape == matrix.shape and (got_matrix != matrix).nnz == 0, kind
         assert got_matrix.has_sorted_indices and rows_sorted(got_matrix), kind
@@ -54,23 +54,28 @@ def test_a_generator_is_streamed_with_the_same_counts(n_jobs):
     n_tokens, counts = count_texts((t for t in TEXTS * 2), n_jobs=n_jobs, chunk_size=3)
     assert list(n_tokens) == expected_tokens
     for kind, (matrix, terms) in expected.items():
-        assert list(counts[kind][1]) == terms and (counts[kind][0] != matrix).nnz == 0
+        assert list(counts[kind].terms) == terms and (counts[kind].matrix != matrix).nnz == 0
 
 
 def test_spot_values():
     n_tokens, counts = count_texts(TEXTS[:1], n_jobs=1)
-    matrix, terms = counts["bigrams"]
+    matrix, terms = counts["bigrams"].matrix, counts["bigrams"].terms
     assert n_tokens.tolist() == [10]  # kiev sham referendum so-called vote kiev talks kyiv ukraine said
     assert matrix[0, list(terms).index("sham referendum")] == 1
     assert "kiev sham" not in set(terms)  # the quotation mark splits segments
-    uni, words = counts["unigrams"]
+    uni, words = counts["unigrams"].matrix, counts["unigrams"].terms
     assert uni[0, list(words).index("kiev")] == 2
-    assert list(counts["quoted"][1]) == ["sham referendum"]
+    assert list(counts["quoted"].terms) == ["sham referendum"]
+    assert counts["quoted"].article_ids == ("0",)
+    _, named = count_texts(TEXTS[:2], article_ids=["a", "b"], n_jobs=1)
+    assert named["unigrams"].article_ids == ("a", "b")
+    with pytest.raises(ValueError, match="got 1 article ids for 2 texts"):
+        count_texts(TEXTS[:2], article_ids=["a"], n_jobs=1)
 
 
 def test_merge_of_no_chunks_is_empty():
     n_tokens, counts = merge_chunks([])
-    assert len(n_tokens) == 0 and counts["bigrams"][0].shape == (0, 0)
+    assert len(n_tokens) == 0 and counts["bigrams"].matrix.shape == (0, 0)
 
 
 def test_a_chunk_ships_words_not_pair_strings():

@@ -40,10 +40,9 @@ def test_dask_counts_equal_count_texts(tmp_path, client):
     expected_tokens, expected = count_texts(texts, n_jobs=1)
     assert n_tokens.tolist() == expected_tokens.tolist()
     assert len(paths) == 5 and n_tokens.tolist()[:2] == expected_tokens.tolist()[:2]
-    for kind, (matrix, terms) in expected.items():
-        got, got_terms = counts[kind]
-        assert list(got_terms) == list(terms)
-        assert (got != matrix).nnz == 0
+    for kind, tc in expected.items():
+        assert list(counts[kind].terms) == list(tc.terms)
+        assert (counts[kind].matrix != tc.matrix).nnz == 0
 
 
 def test_dask_without_a_client_uses_the_default_scheduler(tmp_path):

@@ -101,7 +101,7 @@ def test_interrupted_fetch_leaves_no_partial_file(web_corpus, monkeypatch):
     before = (web_corpus / "cache" / "p-article.txt").read_bytes()
 
     import analysis.files as files
-    original = files.os.fdopen
+    original = open
 
     class Half:  # the cache file handle: writes 10 characters, then the user presses Ctrl-C
         def __init__(self, *args, **kwargs):
@@ -117,7 +117,7 @@ def test_interrupted_fetch_leaves_no_partial_file(web_corpus, monkeypatch):
             self.inner.write(text[:10])
             raise KeyboardInterrupt
 
-    monkeypatch.setattr(files.os, "fdopen", Half)
+    monkeypatch.setattr(files, "open", Half, raising=False)  # the module's open, not the builtin
     with pytest.raises(KeyboardInterrupt):
         fetch(web_corpus, ids=["p-article", "p-redirect"], force=True, fetcher=Fetcher(**FAST), progress=False)
     monkeypatch.undo()

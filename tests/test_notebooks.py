@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import nbformat
 import pandas as pd
@@ -122,7 +123,7 @@ def test_plain_papermill_from_the_root_and_a_run_from_notebooks_dir(tmp_path):
     import subprocess
     import sys
 
-    from analysis.runner import ROOT
+    from analysis.paths import ROOT
 
     out = tmp_path / "ru"
     result = subprocess.run([sys.executable, "-m", "papermill", "notebooks/02-distinctive-terms.ipynb",
@@ -139,11 +140,11 @@ def test_plain_papermill_from_the_root_and_a_run_from_notebooks_dir(tmp_path):
     assert (tmp_path / "from-notebooks" / "tables" / "context_coverage.csv").is_file()
 
 
-def test_relative_output_dir_resolves_to_the_repository_root(monkeypatch):
-    from analysis.runner import ROOT
-    from analysis.study import project_path, project_root
+def test_relative_paths_resolve_to_the_repository_root(monkeypatch):
+    from analysis.paths import ROOT, report_dir, resolve
 
-    monkeypatch.chdir(ROOT / "notebooks")
-    assert project_root() == ROOT
-    assert project_path("corpus") == ROOT / "corpus"
-    assert project_path("reports/en") == ROOT / "reports" / "en"
+    monkeypatch.chdir(ROOT / "notebooks")  # where JupyterLab runs a notebook
+    assert resolve("corpus") == ROOT / "corpus"
+    assert resolve("reports/en") == ROOT / "reports" / "en"
+    assert report_dir("ru") == ROOT / "reports" / "ru"
+    assert report_dir("ru", "/tmp/x") == Path("/tmp/x")
