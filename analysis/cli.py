@@ -76,7 +76,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     params = parse_params(args.param)
     for language in args.language:
         target = run(language, params, args.notebooks, Path(args.reports))
-        print(f"wrote {target}/ (index.md lists figures and tables)")
+        print(f"wrote {target}/ (open index.html: findings, figures, notebooks; index.md lists every file)")
     return 0
 
 

@@ -25,12 +25,15 @@ class Corpus:
     ``articles`` has one row per article. Site columns (``outlet_*``) describe where the text
     was found; origin columns (``origin_*``) whose reporting it reproduces. ``group``,
     ``country`` and ``ownership`` are the origin's: the origin is the unit a study compares.
+    ``texts`` holds the text each article was counted from (its fetched page or ``texts/`` file);
+    articles held only as features have none.
     """
 
     root: Path
     articles: pd.DataFrame
     counts: dict[str, TermCounts]
     tokenised: tuple[str, ...] = field(default=())
+    texts: dict[str, str] = field(default_factory=dict, repr=False)
 
     def __len__(self) -> int:
         return len(self.articles)
@@ -127,7 +130,9 @@ def load_corpus(path: str | Path = "corpus", *, cache: bool = True, text_source:
         raise CorpusError(checked.problems)
     articles = _articles_frame(checked)
     counts = _count_matrices(list(articles["article_id"]), checked.documents)
-    return Corpus(Path(path), articles, counts, tuple(checked.tokenised))
+    texts = {a: checked.fetched.get(a, checked.texts.get(a)) for a in articles["article_id"]
+             if checked.counts_from[a] != "features"}
+    return Corpus(Path(path), articles, counts, tuple(checked.tokenised), texts)
 
 
 def summary(corpus: Corpus) -> pd.DataFrame:

@@ -118,6 +118,11 @@ def items(lowered: str) -> list[str]:
     return _ITEMS.findall(fold(lowered))
 
 
+def item_spans(lowered: str) -> list[tuple[str, int, int]]:
+    """Return :func:`items` with each item's start and end in ``lowered`` (folding keeps positions)."""
+    return [(m.group(), m.start(), m.end()) for m in _ITEMS.finditer(fold(lowered))]
+
+
 def featurize(text: str) -> Features:
     """Return the ngrams-v1 features of one article body (no headline).
 

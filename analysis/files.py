@@ -13,11 +13,29 @@ from collections.abc import Iterator
 from pathlib import Path
 
 
+def current_umask() -> int:
+    """Return the process's umask (read by setting and restoring it)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def temp_dir(parent: Path, prefix: str) -> Path:
+    """Return a new folder in ``parent`` (to fill, then rename into place) with the mode the umask gives.
+
+    ``tempfile.mkdtemp`` makes folders 0700, which a rename would carry into place.
+    """
+    work = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
+    work.chmod(0o777 & ~current_umask())
+    return work
+
+
 @contextlib.contextmanager
 def atomic_path(path: Path) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; rename it onto ``path`` only if the block succeeds.
 
     So no reader ever sees a partial file, and a failure leaves the previous file untouched.
+    The file gets the mode the umask gives a new file (0644 under umask 022), not mkstemp's 0600.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -25,6 +43,7 @@ def atomic_path(path: Path) -> Iterator[Path]:
     os.close(fd)
     try:
         yield Path(tmp)
+        os.chmod(tmp, 0o666 & ~current_umask())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

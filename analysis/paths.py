@@ -10,6 +10,7 @@ there, else against the root, so a notebook runs alike from the root (papermill)
 from __future__ import annotations
 
 from pathlib import Path
+
 from .errors import ParameterError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -46,3 +47,9 @@ def resource(corpus_dir: str | Path, kind: str, name: str) -> tuple[Path | None,
 def report_dir(language: str, output_dir: str | Path = "", reports: str | Path = REPORTS) -> Path:
     """Return where a study's outputs go: ``output_dir`` if given (resolved), else ``<reports>/<language>``."""
     return resolve(output_dir) if str(output_dir) else Path(reports) / language
+
+
+def shown(path: str | Path) -> str:
+    """Return a path as a report names it: relative to the repository root when inside it."""
+    absolute = Path(path).resolve()
+    return absolute.relative_to(ROOT).as_posix() if absolute.is_relative_to(ROOT) else absolute.as_posix()

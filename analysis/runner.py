@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import os
 import shutil
-import tempfile
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 import papermill
 from tqdm import tqdm
 
 from .errors import FramediffError, ParameterError
+from .files import temp_dir
 from .params import StudyParams
-from .paths import NOTEBOOKS, REPORTS, report_dir
+from .paths import NOTEBOOKS, REPORTS, report_dir, shown
+from .report import write_report
 
 
 class RunError(FramediffError):
@@ -35,29 +38,37 @@ def declared_parameters(path: Path) -> set[str]:
     return set(papermill.inspect_notebook(str(path)))
 
 
-def _index(target: Path, language: str, executed: list[Path]) -> str:
-    lines = [f"# framediff report: {language}", "", "## Notebooks (executed)", ""]
-    lines += [f"- [{p.stem}]({p.name})" for p in executed]
-    for kind, pattern in (("Figures", "figures/*.png"), ("Tables", "tables/*.csv")):
-        lines += ["", f"## {kind}", ""]
-        lines += [f"- [{p.stem}]({p.relative_to(target).as_posix()})" for p in sorted(target.glob(pattern))]
-    return "\n".join(lines) + "\n"
+def _execute_one(path: Path, work: Path, params: dict) -> str | None:
+    """Execute one notebook into ``work`` with the parameters it declares; return a failure message or None."""
+    declared = declared_parameters(path)
+    given = {k: v for k, v in params.items() if k in declared}
+    try:
+        papermill.execute_notebook(str(path), str(work / path.name), parameters=given,
+                                   cwd=str(NOTEBOOKS.parent), kernel_name="python3", progress_bar=False)
+    except papermill.PapermillExecutionError as exc:
+        return f"{path.name}: cell {exc.exec_count} failed: {exc.ename}: {exc.evalue}"
+    return None
 
 
-def _execute(chosen: list[Path], work: Path, params: dict, progress: bool) -> None:
-    """Execute each notebook into ``work`` with the parameters it declares; raise RunError naming a failed cell."""
-    for path in tqdm(chosen, desc=f"notebooks ({params['language']})", unit="nb", disable=not progress):
-        declared = declared_parameters(path)
-        given = {k: v for k, v in params.items() if k in declared}
-        try:
-            papermill.execute_notebook(str(path), str(work / path.name), parameters=given,
-                                       cwd=str(NOTEBOOKS.parent), kernel_name="python3", progress_bar=False)
-        except papermill.PapermillExecutionError as exc:
-            raise RunError(f"{path.name}: cell {exc.exec_count} failed: {exc.ename}: {exc.evalue}") from None
+def _execute(chosen: list[Path], work: Path, params: dict, progress: bool, jobs: int) -> None:
+    """Execute the notebooks, ``jobs`` at a time; raise RunError naming the first failed notebook and cell.
+
+    Notebooks are independent (each loads the study itself and writes its own files), so they
+    run in parallel processes; the results do not depend on the order.
+    """
+    bar = tqdm(total=len(chosen), desc=f"notebooks ({params['language']})", unit="nb", disable=not progress)
+    with ProcessPoolExecutor(max_workers=max(1, min(jobs, len(chosen)))) as pool:
+        futures = {pool.submit(_execute_one, path, work, params): path for path in chosen}
+        for future in as_completed(futures):
+            bar.update()
+        bar.close()
+    failures = [f.result() for f in futures if f.result()]
+    if failures:
+        raise RunError(failures[0])
 
 
 def run(language: str = "en", params: dict | None = None, names: list[str] | None = None,
-        reports: Path = REPORTS, progress: bool = True) -> Path:
+        reports: Path = REPORTS, progress: bool = True, jobs: int | None = None) -> Path:
     """Run the notebooks for one language; return the report folder (``reports/<language>`` or ``output_dir``).
 
     Parameters are checked against :class:`~analysis.params.StudyParams` before anything runs
@@ -65,7 +76,7 @@ def run(language: str = "en", params: dict | None = None, names: list[str] | Non
     its ``parameters`` cell declares. Everything is written to a temporary directory first and
     moved into place only when every notebook succeeded, so a failed run leaves the previous
     report untouched. Running a subset (``names``) updates the existing report; running all
-    replaces it.
+    replaces it. ``jobs`` notebooks run at once (default: one per core).
     """
     checked = StudyParams.from_mapping({**(params or {}), "language": language})
     chosen = notebooks(names)
@@ -73,13 +84,13 @@ def run(language: str = "en", params: dict | None = None, names: list[str] | Non
     if target.exists() and not target.is_dir():
         raise ParameterError(f"{target}: exists and is not a folder; choose another output_dir")
     target.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
+    work = temp_dir(target.parent, f".{target.name}-")
     if names and target.is_dir():  # a subset updates the existing report instead of replacing it
         shutil.copytree(target, work, dirs_exist_ok=True)
     try:
-        _execute(chosen, work, {**(params or {}), "language": language, "output_dir": str(work)}, progress)
-        executed = sorted(work.glob("[0-9][0-9]-*.ipynb"))
-        (work / "index.md").write_text(_index(work, language, executed), encoding="utf-8")
+        _execute(chosen, work, {**(params or {}), "language": language, "output_dir": str(work)}, progress,
+                 jobs or os.cpu_count() or 1)
+        write_report(work, language, shown(target))
         old = target.parent / f".{target.name}-old"
         shutil.rmtree(old, ignore_errors=True)
         if target.exists():

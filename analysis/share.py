@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import shutil
-import tempfile
 from pathlib import Path
 
 from . import schema
 from .corpus import load_corpus
 from .features import dumps, featurize
-from .files import csv_text, read_rows, write_atomic
+from .files import csv_text, read_rows, temp_dir, write_atomic
 from .paths import RESOURCE_KINDS
 
 def export_features(source: str | Path, into: str | Path) -> Path:
@@ -25,7 +24,7 @@ def export_features(source: str | Path, into: str | Path) -> Path:
     corpus = load_corpus(source)  # refuses a corpus with problems, listing them all
     texts = set(corpus.articles.loc[corpus.articles["counts_from"] == "text", "article_id"])
     into.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".{into.name}-", dir=into.parent))
+    work = temp_dir(into.parent, f".{into.name}-")
     try:
         shutil.copytree(source / "features", work / "features", dirs_exist_ok=True)
         for article_id in sorted(texts):

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 import pandas as pd
+from IPython.display import Markdown
 
 from .corpus import Corpus, load_corpus
 from .errors import ParameterError
@@ -26,27 +27,60 @@ from .similarity import CopyDetector
 from .terms import FramingVectorizer
 
 
+def _show(obj, metadata: dict | None = None) -> None:
+    """Display ``obj`` in a running IPython kernel (JupyterLab or papermill); do nothing elsewhere."""
+    from IPython import get_ipython
+    from IPython.display import display
+
+    if get_ipython() is not None:
+        display(obj, metadata=metadata)
+
+
+def readable(frame: pd.DataFrame, columns: list[str] | None = None, rows: int = 10) -> pd.DataFrame:
+    """Return the head of a table for reading: the chosen columns, ``rows`` rows, numbers to 3 decimals."""
+    head = frame[columns] if columns else frame
+    return head.head(rows).round(3)
+
+
 class Outputs:
-    """Save figures and tables of one notebook under ``<root>/figures`` and ``<root>/tables``."""
+    """Save a notebook's figures and tables under ``<root>/figures`` and ``<root>/tables`` and show them.
+
+    In a kernel each saved figure is displayed inline (the PNG just written) and each table as a
+    readable head, so the executed notebook, JupyterLab and the HTML report show what was saved.
+    """
 
     def __init__(self, root: str | Path):
         self.root = Path(root)
         (self.root / "figures").mkdir(parents=True, exist_ok=True)
         (self.root / "tables").mkdir(parents=True, exist_ok=True)
 
-    def figure(self, fig: plt.Figure, name: str) -> Path:
-        """Save a figure as PNG (150 dpi) and SVG; return the PNG path."""
+    def figure(self, fig: plt.Figure, name: str) -> None:
+        """Save a figure as PNG (150 dpi) and SVG, and display the PNG."""
+        from IPython.display import Image
+
         png = self.root / "figures" / f"{slug(name, keep='_.')}.png"
         for suffix, kwargs in ((".png", {"dpi": 150}), (".svg", {"metadata": {"Date": None}})):
             with atomic_path(png.with_suffix(suffix)) as tmp, plt.rc_context({"svg.hashsalt": "framediff"}):
                 fig.savefig(tmp, bbox_inches="tight", format=suffix[1:], **kwargs)  # stable SVG ids
-        return png
+        plt.close(fig)
+        _show(Image(data=png.read_bytes(), format="png"), {"framediff": {"figure": png.name}})
 
-    def table(self, frame: pd.DataFrame, name: str) -> Path:
-        """Save a table as CSV (no index, deterministic float format); return its path."""
+    def table(self, frame: pd.DataFrame, name: str, show: list[str] | None = None, rows: int = 10) -> None:
+        """Save a table as CSV (no index, deterministic float format) and display its readable head.
+
+        Args:
+            show: the columns to display (all if None); the CSV always has every column.
+            rows: rows to display (0: none).
+        """
         path = self.root / "tables" / f"{slug(name, keep='_.')}.csv"
         write_atomic(path, frame.to_csv(index=False, float_format="%.6g", lineterminator="\n"))
-        return path
+        if rows:
+            _show(readable(frame, show, rows))
+            _show(Markdown(f"*{len(frame):,} rows in `tables/{path.name}`*"))
+
+    def finding(self, text: str) -> None:
+        """Display a findings text (Markdown) generated from this section's tables."""
+        _show(Markdown(text), {"framediff": {"finding": True}})
 
 
 @dataclass

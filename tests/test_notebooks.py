@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -46,10 +47,62 @@ def test_five_notebooks_committed_without_outputs_and_one_parameters_cell():
         assert "language = \"en\"" in tagged[0].source and "seed_id = \"rt-2022-08-08\"" in tagged[0].source
 
 
+def _outputs(nb) -> list[dict]:
+    return [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+
+
+def _without_images(outputs: list[dict]) -> str:
+    """Return outputs as JSON with image data left out (base64 is not a path)."""
+    import json
+
+    return json.dumps([{**o, "data": {k: v for k, v in o.get("data", {}).items() if k != "image/png"}}
+                       for o in outputs])
+
+
+def assert_reader_sees_the_results(target: Path, forbidden: list[str]) -> None:
+    """Every saved PNG is inline in a notebook and its HTML page; no output names a machine's path.
+
+    The repository's path appears nowhere in a notebook, not even in papermill's metadata.
+    """
+    from analysis.paths import ROOT
+
+    executed = [nbformat.read(p, as_version=4) for p in sorted(target.glob("*.ipynb"))]
+    pngs = sorted(p.name for p in (target / "figures").glob("*.png"))
+    shown = sorted(o["metadata"]["framediff"]["figure"] for nb in executed for o in _outputs(nb)
+                   if "image/png" in o.get("data", {}))
+    assert shown == pngs
+    for nb in executed:
+        text = _without_images(_outputs(nb))
+        assert not [f for f in forbidden if f in text], [f for f in forbidden if f in text]
+        assert str(ROOT) not in nbformat.writes(nb)
+    pages = "".join(p.read_text(encoding="utf-8") for p in target.glob("0*.html"))
+    assert len(re.findall(r'<img [^>]*src="data:image/png;base64,', pages)) == len(pngs)
+    assert sorted(f"{a}.png" for a in re.findall(r'alt="([^"]+)"', pages)) == pngs
+    index = (target / "index.html").read_text(encoding="utf-8")
+    assert all(f"src='figures/{name}'" in index for name in pngs) and "Findings" in index
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("language", ["en", "ru"])
 def test_runner_on_embedded_corpus(tmp_path, language):
-    target = run(language, {}, reports=tmp_path, progress=False)
+    import os
+    import stat
+
+    from analysis.paths import ROOT
+
+    old = os.umask(0o022)
+    try:
+        target = run(language, {}, reports=tmp_path, progress=False)
+    finally:
+        os.umask(old)
+    assert_reader_sees_the_results(target, [str(ROOT), "/tmp/", "/root/", "/home/"])
+    assert stat.S_IMODE(target.stat().st_mode) == 0o755
+    assert {stat.S_IMODE(p.stat().st_mode) for p in target.rglob("*")} == {0o644, 0o755}
+    if language == "en":
+        kwic = pd.read_csv(target / "tables" / "keywords_in_context.csv", keep_default_na=False)
+        rt = kwic[(kwic["selected_by"] == "seed") & (kwic["article_id"] == "rt-2022-08-08") & (kwic["term"] == "kiev")]
+        assert len(rt) == 7 and set(rt["match"]) == {"Kiev"}
+        assert "During a meeting in Istanbul in late March, " in set(rt["left"])
     assert target == tmp_path / language
     for name in FIGURES:
         assert (target / "figures" / f"{name}.png").stat().st_size > 10_000, name
@@ -138,6 +191,9 @@ def test_plain_papermill_from_the_root_and_a_run_from_notebooks_dir(tmp_path):
                                parameters={"output_dir": str(tmp_path / "from-notebooks")},
                                cwd=str(ROOT / "notebooks"), kernel_name="python3", progress_bar=False)
     assert (tmp_path / "from-notebooks" / "tables" / "context_coverage.csv").is_file()
+    executed = nbformat.read(tmp_path / "nb.ipynb", as_version=4)
+    assert [o["metadata"]["framediff"]["figure"] for o in _outputs(executed)
+            if "image/png" in o.get("data", {})] == ["context_coverage.png"]
 
 
 def test_relative_paths_resolve_to_the_repository_root(monkeypatch):

@@ -1,0 +1,183 @@
+"""Findings in words, generated from a notebook's own tables (never typed by hand).
+
+Each function takes the tables a section wrote and returns a short Markdown text: what the
+table says, with n per group, and a warning where a group is too small to read. A rerun on
+another corpus rewrites the text from that corpus's tables.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .framing import SMALL_GROUP
+
+
+def _quoted(terms) -> str:
+    return ", ".join(f"“{t}”" for t in terms) or "none"
+
+
+def _groups_line(sizes: pd.Series) -> str:
+    """Return "a (n=9), b (n=2, too small to read)" for group sizes."""
+    parts = [f"{g} (n={n}{', too small to read' if n < SMALL_GROUP else ''})" for g, n in sizes.items()]
+    return ", ".join(parts)
+
+
+def _bullets(title: str, lines: list[str]) -> str:
+    return "\n".join([f"**Findings — {title}**", "", *[f"- {line}" for line in lines]])
+
+
+def corpus_findings(articles: pd.DataFrame, study_articles: pd.DataFrame, group_by: str, language: str) -> str:
+    """Return what the corpus holds and what this language's study compares, n per group."""
+    sizes = study_articles.groupby(group_by).size()
+    lines = [f"The corpus holds {len(articles)} articles from {articles['origin_id'].nunique()} outlets in "
+             f"{articles['language'].nunique()} languages.",
+             f"This study compares {len(study_articles)} {language!r} articles by {group_by!r}: {_groups_line(sizes)}."]
+    small = [g for g, n in sizes.items() if n < SMALL_GROUP]
+    if small:
+        lines.append(f"Groups with fewer than {SMALL_GROUP} articles ({', '.join(small)}) are shown but not read as findings.")
+    return _bullets("corpus", lines)
+
+
+def copy_findings(clusters: pd.DataFrame, scores: dict) -> str:
+    """Return how many wire-copy clusters there are, the largest, and detection against the labels."""
+    multi = clusters[clusters["size"] > 1]
+    sizes = multi.groupby("cluster").size().sort_values(ascending=False, kind="stable")
+    lines = [f"{len(sizes)} cluster(s) of copies join {len(multi)} of {len(clusters)} articles."]
+    if len(sizes):
+        biggest = multi[multi["cluster"] == sizes.index[0]]
+        lines.append(f"The largest ({sizes.iloc[0]} articles) is kept as {biggest['representative'].iloc[0]}: "
+                     f"{', '.join(sorted(biggest['article_id']))}.")
+    if scores.get("labelled"):
+        lines.append(f"Against the {scores['labelled']} labelled copy pairs: precision {scores['precision']:.2f}, "
+                     f"recall {scores['recall']:.2f}.")
+    return _bullets("wire copies", lines)
+
+
+def distinctive_findings(table: pd.DataFrame, group_by: str, n: int = 5) -> str:
+    """Return each group's most over-used terms (stable ones marked), n per group, small groups flagged."""
+    lines = []
+    for group, rows in table.groupby(group_by, sort=True):
+        size, small = int(rows["n_articles"].iloc[0]), bool(rows["small_group"].iloc[0])
+        over = rows[rows["direction"] == "over"].sort_values("rank").head(n)
+        if "stability" in over:
+            terms = [f"{t} ({s:.0%})" for t, s in zip(over["term"], over["stability"])]
+        else:
+            terms = list(over["term"])
+        note = " — too small to read" if small else ""
+        lines.append(f"{group} (n={size}{note}): {', '.join(terms) or 'no term above the rest'}")
+    text = _bullets("distinctive terms", lines)
+    if "stability" in table:
+        text += "\n\nPercentages: share of bootstrap resamples in which the term stays in the group's top list."
+    return text
+
+
+def seed_findings(table: pd.DataFrame, seed_label: str, n: int = 5) -> str:
+    """Return the terms the seed weights most above the others and the common terms it never uses."""
+    seed = table[table["direction"] == "seed"].head(n)
+    absent = table[table["direction"] == "absent"].head(n)
+    n_rest = int(table["n_rest"].iloc[0]) if len(table) else 0
+    lines = [f"{seed_label} weights most above the other {n_rest} articles: {_quoted(seed['term'])}."]
+    if len(absent):
+        used = ", ".join(f"“{t}” ({d} of {n_rest})" for t, d in zip(absent["term"], absent["rest_df"]))
+        lines.append(f"Terms it never uses that others do: {used}.")
+    if "seed_chars" in table and len(table):
+        lines.append(f"Compared: the seed's first {int(table['seed_chars'].iloc[0]):,} characters against a median of "
+                     f"{int(table['others_median_chars'].iloc[0]):,} for the others.")
+    return _bullets("the seed", lines)
+
+
+def log_odds_findings(table: pd.DataFrame, n: int = 5, z_crit: float = 1.96) -> str:
+    """Return, per comparison, how many terms pass the threshold and the strongest of them."""
+    lines = []
+    for comparison, rows in table.groupby("comparison", sort=True):
+        use_q = "q_value" in rows
+        passed = rows[rows["q_value"] < 0.05] if use_q else rows[rows["z"] >= z_crit]
+        over = passed[passed["z"] > 0].sort_values("z", ascending=False).head(n)
+        test = "q < 0.05" if use_q else f"z ≥ {z_crit}"
+        lines.append(f"{comparison} (n={int(rows['n_articles_a'].iloc[0])} vs {int(rows['n_articles_b'].iloc[0])}): "
+                     f"{int((passed['z'] > 0).sum())} term(s) more frequent at {test}: {_quoted(over['term'])}")
+    return _bullets("log-odds", lines)
+
+
+def neighbour_findings(neighbours: pd.DataFrame, articles: pd.DataFrame, group_by: str, n: int = 3) -> str:
+    """Return the seed's closest articles and which groups its top neighbours come from."""
+    info = articles.set_index("article_id")
+    top = neighbours.head(n)
+    named = ", ".join(f"{info.loc[a, 'label']} ({info.loc[a, group_by]}, {s:.2f})"
+                      for a, s in zip(top["article_id"], top["similarity"]))
+    groups = neighbours["article_id"].map(info[group_by]).value_counts()
+    lines = [f"Closest to the seed (cosine of TF-IDF): {named}.",
+             f"Of its {len(neighbours)} nearest: " + ", ".join(f"{n_} {g}" for g, n_ in groups.items()) + "."]
+    return _bullets("the seed's neighbours", lines)
+
+
+def group_similarity_findings(groups: pd.DataFrame) -> str:
+    """Return the most and least similar pairs of groups (mean cosine, n pairs)."""
+    between = groups[groups["group_a"] < groups["group_b"]].sort_values(["similarity", "group_a"], ascending=[False, True])
+    within = groups[groups["group_a"] == groups["group_b"]].sort_values("similarity", ascending=False)
+    lines = []
+    if len(between):
+        hi, lo = between.iloc[0], between.iloc[-1]
+        lines.append(f"Most alike: {hi.group_a} and {hi.group_b} ({hi.similarity:.3f}, {hi.n_pairs} pairs); "
+                     f"least: {lo.group_a} and {lo.group_b} ({lo.similarity:.3f}, {lo.n_pairs} pairs).")
+    if len(within):
+        lines.append("Within groups: " + ", ".join(f"{r.group_a} {r.similarity:.3f}" for r in within.itertuples()) + ".")
+    return _bullets("groups", lines)
+
+
+def naming_findings(counts: pd.DataFrame, shares: pd.DataFrame, seed_id: str, seed_label: str, group_by: str) -> str:
+    """Return, per concept and variant in use, the seed's count and how many articles of each group use it."""
+    seed = counts[counts["article_id"] == seed_id].set_index(["concept", "variant"])["count"]
+    lines = []
+    for (concept, variant), rows in shares.groupby(["concept", "variant"], sort=False):
+        if rows["count"].sum() == 0 and seed.get((concept, variant), 0) == 0:
+            continue
+        by_group = ", ".join(f"{r[group_by]} {r.n_articles_using}/{r.n_articles}"
+                             + ("*" if r.n_articles < SMALL_GROUP else "") for _, r in rows.iterrows())
+        lines.append(f"{concept} “{variant}”: {seed_label} {int(seed.get((concept, variant), 0))}×; "
+                     f"articles using it: {by_group}")
+    text = _bullets("naming", lines or ["no lexicon variant occurs in these articles"])
+    return text + f"\n\nGroup a/b: a of the group's b articles use the form; * marks groups under {SMALL_GROUP} articles."
+
+
+def quote_findings(quotes: pd.DataFrame, all_groups: pd.Series, group_by: str, n: int = 3) -> str:
+    """Return each group's most frequent scare-quoted phrases per 1,000 tokens, with n articles."""
+    sizes = all_groups.value_counts()
+    lines = []
+    for group in sorted(sizes.index):
+        rows = quotes[quotes[group_by] == group].head(n)
+        listed = ", ".join(f"“{p}” ({c:.1f})" for p, c in zip(rows["phrase"], rows["per_1000_tokens"]))
+        note = ", too small to read" if sizes[group] < SMALL_GROUP else ""
+        lines.append(f"{group} (n={sizes[group]}{note}): {listed or 'no scare quotes'}")
+    return _bullets("scare quotes (per 1,000 tokens)", lines)
+
+
+def context_findings(contrast: pd.DataFrame, shares: pd.DataFrame, seed_label: str, group_by: str) -> str:
+    """Return what the seed includes that most others omit (and the reverse), and each group's most covered item."""
+    n_others = int(contrast["n_others"].iloc[0]) if len(contrast) else 0
+    lines = []
+    for verdict in ("seed includes, most omit", "seed omits, most include"):
+        rows = contrast[contrast["verdict"] == verdict]
+        items = ", ".join(f"{label} ({share:.0%} of others)" for label, share in zip(rows["label"], rows["share_of_others"]))
+        lines.append(f"{seed_label} — {verdict} ({n_others} others): {items or 'none'}")
+    for group, rows in shares.groupby(group_by, sort=True):
+        best = rows.sort_values(["share", "item"], ascending=[False, True]).iloc[0]
+        size = int(best["n_articles"])
+        note = ", too small to read" if size < SMALL_GROUP else ""
+        lines.append(f"{group} (n={size}{note}) most often includes {best['label']} ({best['share']:.0%})")
+    if "seed_chars" in contrast and len(contrast):
+        lines.append(f"Compared: the seed's first {int(contrast['seed_chars'].iloc[0]):,} characters "
+                     f"(others' median {int(contrast['others_median_chars'].iloc[0]):,}).")
+    return _bullets("context", lines)
+
+
+def kwic_findings(contexts: pd.DataFrame) -> str:
+    """Return how many uses were found in texts and which articles could only be read at their URL."""
+    text = contexts[contexts["source"] == "text"]
+    only = contexts[contexts["source"] == "features only"].drop_duplicates("article_id")
+    lines = [f"{len(text)} use(s) of {text['term'].nunique()} term(s) shown in their sentences, "
+             f"from {text['article_id'].nunique()} article(s) with text."]
+    if len(only):
+        lines.append(f"{len(only)} article(s) that use these terms are held only as counts; "
+                     "read them at the URLs in the table (or `python -m analysis fetch`).")
+    return _bullets("terms in context", lines)

@@ -1,0 +1,132 @@
+"""Keywords in context: the sentences in which an article uses a term, as written.
+
+Terms are ngrams-v1 words or word pairs (the vocabulary of the counts), so a match is found
+with the featuriser's own tokens: "kiev" matches "Kiev" and "Kiev's", "sham referendum" matches
+"sham referendum" but not "sham. Referendum". Articles held only as features have no sentences:
+they get one row saying so, with the count and the URL to read.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import numpy as np
+import pandas as pd
+
+from .corpus import Corpus
+from .features import BOUNDARY_CHARS, item_spans, normalise
+
+COLUMNS = ["term", "article_id", "group", "left", "match", "right", "count", "source", "url"]
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|(?<=[.!?…][\"”»’')\]])\s+|\n+")
+
+
+def sentences(text: str) -> list[str]:
+    """Return a text's sentences: split after . ! ? … (and any closing quote) before white space, and at line ends."""
+    return [s.strip() for s in _SENTENCE_END.split(text) if s and s.strip()]
+
+
+def _token_spans(sentence: str) -> tuple[str, list[tuple[str, int, int]]]:
+    """Return the sentence to show and its ngrams-v1 items with spans in it (boundaries included).
+
+    Spans are positions in the normalised text; the sentence is shown as written when
+    normalising keeps its length (nearly always), else in NFKC form, else lower-cased.
+    """
+    lowered = normalise(sentence)
+    if len(lowered) == len(sentence):
+        shown = sentence
+    else:
+        nfkc = unicodedata.normalize("NFKC", sentence)
+        shown = nfkc if len(nfkc) == len(lowered) else lowered
+    return shown, item_spans(lowered)
+
+
+def term_in_sentence(term: str, sentence: str, window: int = 60) -> list[tuple[str, str, str]]:
+    """Return (left, match, right) for each use of ``term`` in ``sentence``, the match as written.
+
+    ``left`` and ``right`` are at most ``window`` characters of the same sentence, cut at a
+    space and marked "…" where the sentence goes on.
+    """
+    wanted = term.split(" ")
+    shown, found = _token_spans(sentence)
+    hits = []
+    for i in range(len(found) - len(wanted) + 1):
+        window_items = found[i:i + len(wanted)]
+        if [w for w, _, _ in window_items] != wanted or any(w[0] in BOUNDARY_CHARS for w, _, _ in window_items):
+            continue
+        start, end = window_items[0][1], window_items[-1][2]
+        hits.append((_clip(shown[:start], window, left=True), shown[start:end], _clip(shown[end:], window, left=False)))
+    return hits
+
+
+def _clip(context: str, window: int, left: bool) -> str:
+    """Return at most ``window`` characters of context next to the match, cut at a space and marked "…"."""
+    if len(context) <= window:
+        return context
+    part = context[-window:] if left else context[:window]
+    cut = part.find(" ") if left else part.rfind(" ")
+    if cut > 0:
+        part = part[cut + 1:] if left else part[:cut]
+    return "…" + part if left else part + "…"
+
+
+def _counts_of(corpus: Corpus, term: str) -> np.ndarray:
+    """Return each article's count of a word or word pair (zeros if not in the vocabulary)."""
+    counts = corpus.bigrams if " " in term else corpus.unigrams
+    position = np.searchsorted(counts.terms, term)
+    if position < len(counts.terms) and counts.terms[position] == term:
+        return np.asarray(counts.matrix[:, position].todense()).ravel()
+    return np.zeros(len(corpus), dtype=np.int64)
+
+
+def keywords_in_context(corpus: Corpus, terms, group_by: str = "group", article_ids=None,
+                        window: int = 60) -> pd.DataFrame:
+    """Return one row per use of each term in each article that uses it (columns :data:`COLUMNS`).
+
+    Args:
+        corpus: the articles; those with a text give one row per use, in text order.
+        terms: words or word pairs as the counts spell them (lower case, folded).
+        group_by: the articles column reported as ``group``.
+        article_ids: restrict to these articles (default: every article that uses the term).
+        window: characters of context on each side, within the sentence.
+
+    Returns:
+        ``source`` is "text" for rows from a text, or "features only" for an article without
+        text: then ``left``/``match``/``right`` are empty and ``count`` and ``url`` say where
+        to read it. ``count`` is the article's count of the term.
+    """
+    articles = corpus.articles
+    wanted = set(articles["article_id"]) if article_ids is None else set(article_ids)
+    rows = []
+    for term in dict.fromkeys(terms):
+        counts = _counts_of(corpus, term)
+        for position in np.flatnonzero(counts):
+            article = articles.iloc[position]
+            if article["article_id"] not in wanted:
+                continue
+            base = [term, article["article_id"], article[group_by]]
+            tail = [int(counts[position]), "text", article["url"]]
+            text = corpus.texts.get(article["article_id"])
+            if text is None:
+                rows.append([*base, "", "", "", tail[0], "features only", tail[2]])
+                continue
+            for sentence in sentences(text):
+                rows += [[*base, *hit, *tail] for hit in term_in_sentence(term, sentence, window)]
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def study_contexts(corpus: Corpus, seed_table: pd.DataFrame, log_odds: pd.DataFrame, group_by: str = "group",
+                   n_terms: int = 5, window: int = 60) -> pd.DataFrame:
+    """Return the contexts notebook 2 shows: the seed's top terms, and each group's top log-odds terms in its articles.
+
+    A ``selected_by`` column says why a row is there ("seed" or "log-odds: <group>").
+    """
+    frames = []
+    seed_terms = seed_table.loc[seed_table["direction"] == "seed", "term"].head(n_terms)
+    frames.append(keywords_in_context(corpus, seed_terms, group_by, window=window).assign(selected_by="seed"))
+    for comparison, rows in log_odds.groupby("comparison", sort=True):
+        terms = rows[rows["z"] > 0].sort_values(["z", "term"], ascending=[False, True])["term"].head(n_terms)
+        members = corpus.articles.loc[corpus.articles[group_by].astype(str) == str(comparison), "article_id"]
+        found = keywords_in_context(corpus, terms, group_by, article_ids=members, window=window)
+        frames.append(found.assign(selected_by=f"log-odds: {comparison}"))
+    return pd.concat(frames, ignore_index=True)[["selected_by", *COLUMNS]]
