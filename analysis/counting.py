@@ -54,6 +54,18 @@ class TermCounts:
         ids = tuple(self.article_ids[i] for i in rows)
         return TermCounts(sub[:, used].tocsr(), self.terms[used], ids)
 
+    def with_row(self, position: int, counts: dict[str, int]) -> TermCounts:
+        """Return the counts with one article's row replaced by a term -> count map (unused terms dropped)."""
+        terms = np.union1d(self.terms, np.array(sorted(counts), dtype=self.terms.dtype))
+        old = self.matrix.tocoo()
+        rows = np.concatenate([old.row[old.row != position], np.full(len(counts), position)])
+        cols = np.concatenate([np.searchsorted(terms, self.terms)[old.col[old.row != position]],
+                               np.searchsorted(terms, np.array(sorted(counts), dtype=self.terms.dtype))])
+        data = np.concatenate([old.data[old.row != position], [counts[t] for t in sorted(counts)]])
+        matrix = sparse.csr_matrix((data.astype(self.matrix.dtype), (rows, cols)), shape=(self.matrix.shape[0], len(terms)))
+        used = np.flatnonzero(matrix.getnnz(axis=0))
+        return TermCounts(matrix[:, used].tocsr(), terms[used], self.article_ids)
+
     def to_frame(self) -> pd.DataFrame:
         """Return the counts as a tidy table: article_id, term, count (only non-zero)."""
         coo = self.matrix.tocoo()

@@ -86,17 +86,16 @@ def seed_findings(table: pd.DataFrame, seed_label: str, n: int = 5) -> str:
     return _bullets("the seed", lines)
 
 
-def log_odds_findings(table: pd.DataFrame, n: int = 5, z_crit: float = 1.96) -> str:
-    """Return, per comparison, how many terms pass the threshold and the strongest of them."""
+def log_odds_findings(table: pd.DataFrame, n: int = 5, q_crit: float = 0.05) -> str:
+    """Return, per comparison, how many terms are more frequent at q < ``q_crit`` (Benjamini-Hochberg) and the strongest."""
     lines = []
     for comparison, rows in table.groupby("comparison", sort=True):
-        use_q = "q_value" in rows
-        passed = rows[rows["q_value"] < 0.05] if use_q else rows[rows["z"] >= z_crit]
-        over = passed[passed["z"] > 0].sort_values("z", ascending=False).head(n)
-        test = "q < 0.05" if use_q else f"z ≥ {z_crit}"
-        lines.append(f"{comparison} (n={int(rows['n_articles_a'].iloc[0])} vs {int(rows['n_articles_b'].iloc[0])}): "
-                     f"{int((passed['z'] > 0).sum())} term(s) more frequent at {test}: {_quoted(over['term'])}")
-    return _bullets("log-odds", lines)
+        passed = rows[(rows["q_value"] < q_crit) & (rows["z"] > 0)].sort_values(["z", "term"], ascending=[False, True])
+        n_a, n_b = int(rows["n_articles_a"].iloc[0]), int(rows["n_articles_b"].iloc[0])
+        note = " — too small to read" if n_a < SMALL_GROUP else ""
+        lines.append(f"{comparison} (n={n_a} vs {n_b}{note}): {len(passed)} of {len(rows):,} terms more frequent "
+                     f"at q < {q_crit}: {_quoted(passed['term'].head(n))}")
+    return _bullets("log-odds (multiple testing controlled)", lines)
 
 
 def neighbour_findings(neighbours: pd.DataFrame, articles: pd.DataFrame, group_by: str, n: int = 3) -> str:
@@ -181,3 +180,32 @@ def kwic_findings(contexts: pd.DataFrame) -> str:
         lines.append(f"{len(only)} article(s) that use these terms are held only as counts; "
                      "read them at the URLs in the table (or `python -m analysis fetch`).")
     return _bullets("terms in context", lines)
+
+
+def length_findings(sensitivity: pd.DataFrame) -> str:
+    """Return how many seed terms and context verdicts hold with the seed's lead matched in length and whole."""
+    chars = sensitivity.iloc[0] if len(sensitivity) else None
+    lines = []
+    for kind, rows in sensitivity.groupby("kind", sort=False):
+        only_full = rows[(rows["matched"] == "") | ((kind == "context verdict") & ~rows["holds"])]
+        listed = _quoted(only_full["item"].head(6)) if kind == "seed term" else ", ".join(only_full["item"].head(8))
+        lines.append(f"{kind}s: {int(rows['holds'].sum())} of {len(rows)} hold in both; only with the whole seed: "
+                     f"{listed or 'none'}")
+    if chars is not None:
+        lines.append(f"Matched: the seed's first {int(chars['matched_chars']):,} characters; whole: {int(chars['full_chars']):,}. "
+                     "What appears only with the whole seed is a length effect, not framing.")
+    return _bullets("what depends on the seed's length", lines)
+
+
+def robustness_findings(robust: pd.DataFrame) -> str:
+    """Return how many findings of each kind hold in every variant, and which."""
+    lines = []
+    for finding, rows in robust.groupby("finding", sort=True):
+        every = rows[rows["share_holding"] == 1]
+        named = ", ".join(f"{g}: {i}" if g != "seed" else str(i) for g, i in zip(every["group"], every["item"]))
+        lines.append(f"{finding}: {len(every)} of {len(rows)} hold in every variant"
+                     + (f" ({named})" if 0 < len(every) <= 12 else ""))
+    if robust.empty:
+        lines.append("no finding to test")
+    variants = [c for c in robust.columns if c not in ("finding", "group", "item", "baseline", "n_variants", "share_holding")]
+    return _bullets("robustness", lines) + f"\n\nVariants: {', '.join(variants)}."

@@ -28,8 +28,11 @@ class StudyParams:
     language: str = _param("en", "ISO 639-1 code of the articles to compare")
     seed_id: str = _param("rt-2022-08-08", "the anchor article (another language: its outlet's article in it)")
     group_by: str = _param("group", "any articles column: group, origin_id, country, ownership, ...")
+    seed_length: str | int = _param("matched", "the seed's text compared: 'matched' (its lead, cut at a sentence end to "
+                                    "the others' median length), 'full', or a number of characters",
+                                    low=1, choices=("matched", "full"))
     dedupe: bool = _param(True, "keep one article per wire-copy cluster")
-    copy_threshold: float = _param(0.5, "bigram overlap at which two articles count as copies", low=0.0, high=1.0)
+    copy_threshold: float = _param(0.4, "rarity-weighted word-pair overlap at which two articles count as copies", low=0.0, high=1.0)
     min_df: int = _param(1, "keep terms used by at least this many articles", low=1)
     top_k: int = _param(12, "terms per group and direction", low=1)
     n_resamples: int = _param(200, "bootstrap resamples (0 to skip)", low=0)
@@ -60,11 +63,18 @@ class StudyParams:
 
 
 def _check(f, value) -> None:
-    """Raise ParameterError unless ``value`` has the declared type and range of field ``f``."""
-    kind = {"str": str, "bool": bool, "int": numbers.Integral, "float": numbers.Real}[f.type]
+    """Raise ParameterError unless ``value`` has the declared type, choices and range of field ``f``."""
+    kinds = {"str": str, "bool": bool, "int": numbers.Integral, "float": numbers.Real}
+    allowed = tuple(kinds[t.strip()] for t in f.type.split("|"))
     is_bool = isinstance(value, bool)
-    if not isinstance(value, kind) or (is_bool and kind is not bool):
+    if not isinstance(value, allowed) or (is_bool and bool not in allowed):
         raise ParameterError(f"{f.name} = {value!r}: expected {f.type} ({f.metadata['meaning']})")
+    choices = f.metadata["choices"]
+    if isinstance(value, str):
+        if choices and value not in choices:
+            raise ParameterError(f"{f.name} = {value!r}: choose {' or '.join(map(repr, choices))}"
+                                 f"{' or a number' if len(allowed) > 1 else ''}")
+        return
     low, high = f.metadata["low"], f.metadata["high"]
     if (low is not None and value < low) or (high is not None and value > high):
         bounds = f"≥ {low}" if high is None else f"between {low} and {high}"

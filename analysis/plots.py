@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
-from matplotlib.patches import Patch
+from matplotlib.patches import Patch, Rectangle
 from scipy.cluster.hierarchy import dendrogram
 
 from . import schema
@@ -94,19 +94,26 @@ def seed_bars(table: pd.DataFrame, seed_label: str) -> Figure:
     return fig
 
 
-def log_odds_funnel(table: pd.DataFrame, comparison: str, label_top: int = 12, z_crit: float = 1.96) -> Figure:
-    """Return a funnel plot of one comparison: term frequency (log) against z, significant terms labelled."""
+def log_odds_funnel(table: pd.DataFrame, comparison: str, label_top: int = 12, q_crit: float = 0.05) -> Figure:
+    """Return a funnel plot of one comparison: term frequency (log) against z; terms at q < ``q_crit`` marked and labelled.
+
+    Dashed lines: |z| = 1.96, the unadjusted 5% level, for reference; with thousands of terms
+    tested, only the marked terms (Benjamini-Hochberg q < ``q_crit``) pass.
+    """
     sub = table[table["comparison"] == comparison]
     fig = Figure(figsize=(8, 5.5), layout="constrained")
     ax = fig.subplots()
-    significant = sub["z"].abs() >= z_crit
-    ax.scatter(sub.loc[~significant, "frequency"], sub.loc[~significant, "z"], s=6, color="#BBBBBB", label=f"|z| < {z_crit}")
-    ax.scatter(sub.loc[significant, "frequency"], sub.loc[significant, "z"], s=12, color="#D55E00", label=f"|z| ≥ {z_crit}")
+    significant = sub["q_value"] < q_crit
+    ax.scatter(sub.loc[~significant, "frequency"], sub.loc[~significant, "z"], s=6, color="#BBBBBB",
+               label=f"q ≥ {q_crit} ({int((~significant).sum())})")
+    ax.scatter(sub.loc[significant, "frequency"], sub.loc[significant, "z"], s=12, color="#D55E00",
+               label=f"q < {q_crit} ({int(significant.sum())}; Benjamini-Hochberg)")
     ax.set_xscale("log")
+    z_crit = 1.96
     ax.axhline(z_crit, color="black", linewidth=0.5, linestyle="--")
     ax.axhline(-z_crit, color="black", linewidth=0.5, linestyle="--")
     labelled = pd.concat([sub.nlargest(label_top // 2, "z"), sub.nsmallest(label_top // 2, "z")]).drop_duplicates("term")
-    labelled = labelled[labelled["z"].abs() >= z_crit]
+    labelled = labelled[labelled["q_value"] < q_crit]
     for i, (_, row) in enumerate(labelled.iterrows()):
         right = i % 2 == 0  # alternate sides and heights so neighbouring labels do not collide
         ax.annotate(row["term"], (row["frequency"], row["z"]), fontsize=7.5, ha="left" if right else "right",
@@ -290,4 +297,39 @@ def corpus_overview(articles: pd.DataFrame, group_by: str = "group") -> Figure:
     dates = articles["published"].dt.strftime("%d %b").fillna("unknown").value_counts().sort_index()
     c.bar(dates.index, dates.to_numpy(), color="#777777")
     c.set_title("Publication date (2022)", fontsize=10)
+    return fig
+
+
+_VERDICT_COLOURS = {"seed includes, most omit": "#D55E00", "seed omits, most include": "#0072B2", "as most": "#EEEEEE"}
+
+
+def _length_panel(ax, rows: pd.DataFrame, title: str) -> None:
+    """Draw one panel of the seed-length figure: items down, matched/full across, a coloured cell where it holds."""
+    for y, row in enumerate(rows.itertuples()):
+        for x, value in enumerate((row.matched, row.full)):
+            colour = _VERDICT_COLOURS.get(value, "#E69F00" if value else "#FFFFFF")
+            ax.add_patch(Rectangle((x, y), 1, 1, facecolor=colour, edgecolor="#BBBBBB", linewidth=0.5))
+            shown = {"seed includes, most omit": "includes", "seed omits, most include": "omits", "as most": ""}
+            ax.text(x + 0.5, y + 0.5, shown.get(value, value), ha="center", va="center", fontsize=7)
+    ax.set_xlim(0, 2)
+    ax.set_ylim(len(rows), 0)
+    ax.set_xticks([0.5, 1.5], ["matched", "full"])
+    ax.set_yticks(np.arange(len(rows)) + 0.5, [str(i) for i in rows["item"]], fontsize=7.5)
+    ax.tick_params(length=0)
+    ax.set_title(title, fontsize=10)
+
+
+def seed_length_sensitivity(table: pd.DataFrame, seed_label: str = "the seed") -> Figure:
+    """Return the seed's top terms (rank) and context verdicts with its lead matched in length and whole, side by side."""
+    kinds = [k for k in ("seed term", "context verdict") if (table["kind"] == k).any()]
+    heights = [max(3.0, 0.22 * (table["kind"] == k).sum() + 1) for k in kinds]
+    fig = Figure(figsize=(4.2 * len(kinds) + 1, max(heights)), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(1, len(kinds)))
+    for ax, kind in zip(axes, kinds):
+        rows = table[table["kind"] == kind]
+        title = "top terms (rank)" if kind == "seed term" else "context (seed vs most others)"
+        _length_panel(ax, rows, f"{title}: {int(rows['holds'].sum())} of {len(rows)} hold")
+    chars = table.iloc[0]
+    fig.suptitle(f"What depends on length: {seed_label}'s first {int(chars['matched_chars']):,} characters "
+                 f"(matched) vs all {int(chars['full_chars']):,}", fontsize=11)
     return fig

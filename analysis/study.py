@@ -23,6 +23,7 @@ from .files import atomic_path, slug, write_atomic
 from .lexicon import ContextItem, LexiconError, Variant, load_context, load_lexicon, protected_patterns
 from .params import StudyParams
 from .paths import report_dir, resolve, resource
+from .seed import SeedLength, seed_lead
 from .similarity import CopyDetector
 from .terms import FramingVectorizer
 
@@ -102,6 +103,18 @@ class Study:
     notes: list[str]
     lexicon_: list[Variant] | LexiconError = field(repr=False)
     context_: list[ContextItem] | LexiconError = field(repr=False)
+    selected: Corpus = field(repr=False)
+    length: SeedLength = field(repr=False)
+
+    def variant(self, dedupe: bool | None = None, seed_length: str | int | None = None) -> Corpus:
+        """Return the study corpus under another choice of dedupe or seed length (others as the study's)."""
+        dedupe = self.params.dedupe if dedupe is None else dedupe
+        corpus = _deduped(self.selected, self.copies, self.seed_id) if dedupe else self.selected
+        return seed_lead(corpus, self.seed_id, self.params.seed_length if seed_length is None else seed_length)[0]
+
+    def stamp(self, table: pd.DataFrame) -> pd.DataFrame:
+        """Return a seed table with ``seed_chars`` (the seed's characters compared) and ``others_median_chars``."""
+        return table.assign(seed_chars=self.length.seed_chars, others_median_chars=self.length.others_median_chars)
 
     @property
     def articles(self) -> pd.DataFrame:
@@ -208,17 +221,25 @@ def load_study(namespace: dict | None = None, **values) -> Study:
     if params.group_by not in full.articles.columns:
         raise ParameterError(f"unknown group_by {params.group_by!r}; choose one of: {', '.join(full.articles.columns)}")
     seed, notes = resolve_seed(full, params.seed_id, params.language)
-    corpus = full.select(language=params.language)
-    copies = CopyDetector(params.copy_threshold).fit(corpus)
+    selected = full.select(language=params.language)
+    copies = CopyDetector(params.copy_threshold).fit(selected)
+    corpus = selected
     if params.dedupe:
-        deduped = copies.dedupe(corpus)
-        if seed not in set(deduped.articles["article_id"]):
-            deduped = corpus.select(article_ids=sorted(set(deduped.articles["article_id"]) | {seed}))
-        notes.append(f"dedupe: {len(corpus)} {params.language!r} articles -> {len(deduped)} after removing copies")
-        corpus = deduped
+        corpus = _deduped(selected, copies, seed)
+        notes.append(f"dedupe: {len(selected)} {params.language!r} articles -> {len(corpus)} after removing copies")
+    corpus, length = seed_lead(corpus, seed, params.seed_length)
+    notes.append(length.describe())
     lexicon, context, protect = _resources(root, params.language, notes)
     out = Outputs(report_dir(params.language, params.output_dir))
-    return Study(params, full, corpus, seed, copies, out, protect, notes, lexicon, context)
+    return Study(params, full, corpus, seed, copies, out, protect, notes, lexicon, context, selected, length)
+
+
+def _deduped(corpus: Corpus, copies: CopyDetector, seed: str) -> Corpus:
+    """Return one article per copy cluster, keeping the seed even where another copy represents it."""
+    deduped = copies.dedupe(corpus)
+    if seed not in set(deduped.articles["article_id"]):
+        deduped = corpus.select(article_ids=sorted(set(deduped.articles["article_id"]) | {seed}))
+    return deduped
 
 
 def with_labels(articles: pd.DataFrame) -> pd.DataFrame:

@@ -42,13 +42,15 @@ def test_group_colours_are_fixed():
     assert plots.group_colour("United Kingdom", ["France", "United Kingdom"]) == plots._EXTRA[1]
 
 
-def test_log_odds_funnel_labels_only_significant_terms():
-    table = pd.DataFrame({"comparison": "a vs b", "term": ["x", "y", "z"], "frequency": [10, 5, 2],
-                          "z": [3.0, -2.5, 0.5], "n_articles_a": 3, "n_articles_b": 4})
+def test_log_odds_funnel_labels_only_terms_passing_the_fdr():
+    table = pd.DataFrame({"comparison": "a vs b", "term": ["x", "y", "w", "z"], "frequency": [10, 5, 4, 2],
+                          "z": [3.0, -2.5, 2.1, 0.5], "q_value": [0.01, 0.04, 0.06, 0.9],
+                          "n_articles_a": 3, "n_articles_b": 4})
     fig = plots.log_odds_funnel(table, "a vs b")
     ax = fig.axes[0]
     assert sorted(t.get_text() for t in ax.texts) == ["x", "y"]
     assert ax.get_title() == "Fightin' Words: a (n = 3) vs b (n = 4)"
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["q ≥ 0.05 (2)", "q < 0.05 (2; Benjamini-Hochberg)"]
 
 
 def test_naming_stacked_keeps_groups_that_never_mention_a_concept():

@@ -113,3 +113,21 @@ def test_html_pages_put_findings_first_and_embed_figures(tmp_path):
     assert ">x</" not in page.replace(" ", "")  # code hidden
     index = index_html(tmp_path, "en", [path])
     assert "<h2>9. A title</h2>" in index and "<li>one</li>" in index and "src='figures/f.png'" in index
+
+
+def test_seed_lead_cuts_at_the_sentence_end_nearest_the_others_median(text_corpus):
+    from analysis.seed import cut_at_sentence, seed_lead
+
+    assert cut_at_sentence("One two. Three four five. Six.", 12) == "One two."
+    assert cut_at_sentence("One two. Three four five. Six.", 22) == "One two. Three four five."
+    whole, length = seed_lead(text_corpus, "alpha-1")  # others' median (100, the fixture's) exceeds the seed's 87
+    assert whole is text_corpus and (length.seed_chars, length.full_chars, length.others_median_chars) == (87, 87, 100)
+    lead, length = seed_lead(text_corpus, "alpha-1", 80)
+    assert lead.texts["alpha-1"] == "Kiev's envoy left. The vote in Kiev was called a sham referendum by some."
+    assert (length.seed_chars, length.full_chars, length.has_text) == (73, 87, True)
+    row = list(lead.articles["article_id"]).index("alpha-1")
+    kiev = list(lead.unigrams.terms).index("kiev")
+    assert lead.unigrams.matrix[row, kiev] == 2 and "replied" not in set(lead.unigrams.terms)
+    assert lead.articles.loc[row, "n_tokens"] == 13
+    same, length = seed_lead(text_corpus, "beta-1")  # features only: used whole
+    assert same is text_corpus and not length.has_text and "held only as features" in length.describe()

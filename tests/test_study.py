@@ -18,7 +18,8 @@ from analysis.study import injected_names, load_study
 from .conftest import CORPUS
 
 # Parameters every notebook uses through load_study (the corpus, its selection and dedupe).
-SETUP_PARAMETERS = {"corpus_dir", "language", "seed_id", "group_by", "dedupe", "copy_threshold", "output_dir"}
+SETUP_PARAMETERS = {"corpus_dir", "language", "seed_id", "seed_length", "group_by", "dedupe", "copy_threshold",
+                    "output_dir"}
 # Parameters a notebook uses through a Study method rather than by name.
 USED_VIA = {"min_df": "study.vectorizer()"}
 
@@ -137,3 +138,19 @@ def test_plain_papermill_refuses_an_unknown_parameter(tmp_path):
                             cwd=ROOT, capture_output=True, text=True)
     assert result.returncode != 0
     assert "ParameterError: unknown parameter(s) nonsense" in result.stderr + result.stdout
+
+
+def test_seed_length_matched_by_default_and_what_depends_on_it(tmp_path):
+    from analysis.robustness import robustness, seed_length_sensitivity
+
+    study = load_study(output_dir=str(tmp_path / "out"))
+    assert 0.6 <= study.length.seed_chars / study.length.others_median_chars <= 1.4
+    assert study.length.full_chars == 3144 and study.stamp(study.corpus.articles.head(1))["seed_chars"].iloc[0] == 1474
+    table = seed_length_sensitivity(study, top_k=12)
+    verdicts = table[table["kind"] == "context verdict"].set_index("item")
+    includes_full = verdicts[verdicts["full"] == "seed includes, most omit"]
+    assert len(includes_full) == 8 and list(includes_full.index[includes_full["holds"]]) == ["the 700 delegates of the forum"]
+    robust = robustness(study, top_k=5)
+    seed_terms = robust[robust["finding"] == "seed term"].set_index("item")
+    assert seed_terms.loc["kiev", "share_holding"] == 1.0 and seed_terms.loc["kiev", "n_variants"] == 4
+    assert robust["prior ×10"].isna().all()  # no log-odds term passes q < 0.05 in English: nothing to vary
