@@ -202,7 +202,7 @@ def test_plain_papermill_from_the_root_and_a_run_from_notebooks_dir(tmp_path):
     assert (tmp_path / "from-notebooks" / "tables" / "context_coverage.csv").is_file()
     executed = nbformat.read(tmp_path / "nb.ipynb", as_version=4)
     assert [o["metadata"]["framediff"]["figure"] for o in _outputs(executed)
-            if "image/png" in o.get("data", {})] == ["context_coverage.png"]
+            if "image/png" in o.get("data", {})] == ["context_coverage.png", "seed_length_context.png"]
 
 
 def test_relative_paths_resolve_to_the_repository_root(monkeypatch):
