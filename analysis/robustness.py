@@ -40,7 +40,8 @@ def seed_length_sensitivity(study, top_k: int = 12, kinds=("seed term", "context
     (a top term in both, or the same verdict),
     ``matched_chars`` and ``full_chars`` (the seed's characters compared).
     """
-    found = {length: _seed_findings(study, study.variant(seed_length=length), top_k) for length in LENGTHS}
+    corpora = {length: study.variant(seed_length=length) for length in LENGTHS}
+    found = {length: _seed_findings(study, corpora[length], top_k) for length in LENGTHS}
     rows = []
     for kind, key in (("seed term", "terms"), ("context verdict", "verdicts")):
         if kind not in kinds:
@@ -51,8 +52,7 @@ def seed_length_sensitivity(study, top_k: int = 12, kinds=("seed term", "context
             holds = bool(matched and full) if kind == "seed term" else matched == full
             rows.append((kind, item, matched, full, holds))
     frame = pd.DataFrame(rows, columns=["kind", "item", "matched", "full", "holds"])
-    chars = {length: len(study.variant(seed_length=length).texts.get(study.seed_id, "")) or study.length.full_chars
-             for length in LENGTHS}
+    chars = {length: len(corpora[length].texts.get(study.seed_id, "")) or study.length.full_chars for length in LENGTHS}
     return frame.assign(matched_chars=chars["matched"], full_chars=chars["full"])
 
 
