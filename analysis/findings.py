@@ -98,6 +98,21 @@ def log_odds_findings(table: pd.DataFrame, n: int = 5, q_crit: float = 0.05) -> 
     return _bullets("log-odds (multiple testing controlled)", lines)
 
 
+def keyness_findings(table: pd.DataFrame, n: int = 4, q_crit: float = 0.05) -> str:
+    """Return, per comparison, how many terms are key to side a at q < ``q_crit`` (G²), the strongest with log ratio."""
+    lines = []
+    for comparison, rows in table.groupby("comparison", sort=True):
+        key = rows[rows["g2"] > 0]
+        passed = key[key["q_g2"] < q_crit]
+        n_a, n_b = int(rows["n_articles_a"].iloc[0]), int(rows["n_articles_b"].iloc[0])
+        note = " — too small to read" if n_a < SMALL_GROUP else ""
+        top = ", ".join(f"“{t}” (G² {g:.1f}, log ratio {r:+.1f})"
+                        for t, g, r in zip(key["term"].head(n), key["g2"], key["log_ratio"]))
+        lines.append(f"{comparison} (n={n_a} vs {n_b}{note}): {len(passed)} of {len(rows):,} terms key at "
+                     f"q < {q_crit}; strongest by G²: {top or 'none'}")
+    return _bullets("keyness (G² with Williams' correction, BH-adjusted)", lines)
+
+
 def neighbour_findings(neighbours: pd.DataFrame, articles: pd.DataFrame, group_by: str, n: int = 3) -> str:
     """Return the seed's closest articles and which groups its top neighbours come from."""
     info = articles.set_index("article_id")

@@ -1,4 +1,4 @@
-"""Framing differences: distinctive TF-IDF terms, seed vs rest, Fightin' Words log-odds, bootstrap.
+"""Framing differences: distinctive TF-IDF terms, seed vs rest, Fightin' Words log-odds, keyness, bootstrap.
 
 Every function returns a tidy DataFrame sorted deterministically (ties broken by term name).
 """
@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import sparse, stats
+from scipy import sparse, special, stats
 
 from .corpus import Corpus
 from .terms import FramingVectorizer
@@ -225,3 +225,96 @@ def bootstrap_stability(corpus: Corpus, vectorizer: FramingVectorizer, table: pd
     result["ci_low"] = np.percentile(scores, tail, axis=0) if n_resamples else np.nan
     result["ci_high"] = np.percentile(scores, 100 - tail, axis=0) if n_resamples else np.nan
     return result
+
+
+def keyness_2x2(count_a: np.ndarray, count_b: np.ndarray, total_a: np.ndarray | float,
+                total_b: np.ndarray | float) -> dict[str, np.ndarray]:
+    """Return signed keyness statistics of 2×2 tables (term vs other terms, side a vs side b), vectorised.
+
+    For each term the table is ``[[count_a, count_b], [total_a - count_a, total_b - count_b]]``.
+    Every statistic is signed so that positive means "more frequent in a" (relative to its total).
+
+    Returns:
+        A dict of arrays: ``chi2`` (Pearson's χ² with Yates' continuity correction, the correction
+        capped at |O - E| as in ``scipy.stats.chi2_contingency``), ``p_chi2``, ``g2`` (the
+        log-likelihood G² divided by Williams' correction q, quanteda's default), ``p_g2``,
+        ``pmi`` (natural log of observed over expected count in a; -inf when a never uses the
+        term) and ``log_ratio`` (Hardie's log2 of the ratio of relative frequencies, a zero count
+        taken as 0.5). p-values are from χ² with one degree of freedom.
+    """
+    a, b = np.asarray(count_a, dtype=float), np.asarray(count_b, dtype=float)
+    total_a = np.broadcast_to(np.asarray(total_a, dtype=float), a.shape)
+    total_b = np.broadcast_to(np.asarray(total_b, dtype=float), a.shape)
+    if (a < 0).any() or (b < 0).any() or (a > total_a).any() or (b > total_b).any():
+        raise ParameterError("keyness needs 0 <= count <= total on each side")
+    c, d = total_a - a, total_b - b
+    n = total_a + total_b
+    row_term, row_other = a + b, c + d
+    observed = np.stack([a, b, c, d])
+    expected = np.stack([row_term * total_a, row_term * total_b, row_other * total_a, row_other * total_b]) / n
+    sign = np.sign(a - expected[0])
+    excess = np.abs(a * d - b * c) / n                      # |O - E|, the same in all four cells
+    margins = row_term * row_other * total_a * total_b
+    with np.errstate(divide="ignore", invalid="ignore"):
+        chi2 = np.where(margins > 0, n ** 3 * (excess - np.minimum(0.5, excess)) ** 2 / margins, 0.0)
+        g2 = 2 * special.xlogy(observed, observed / expected).sum(axis=0)
+        williams = 1 + (n / row_term + n / row_other - 1) * (n / total_a + n / total_b - 1) / (6 * n)
+        g2 = np.where(margins > 0, g2 / williams, 0.0)
+        pmi = np.log(a / expected[0])
+    share_a = np.where(a > 0, a, 0.5) / total_a
+    share_b = np.where(b > 0, b, 0.5) / total_b
+    return {"chi2": sign * chi2 + 0.0, "p_chi2": stats.chi2.sf(chi2, 1), "g2": sign * g2 + 0.0,
+            "p_g2": stats.chi2.sf(g2, 1), "pmi": pmi, "log_ratio": np.log2(share_a / share_b)}
+
+
+def _comparisons(corpus: Corpus, group_by: str, seed_id: str | None) -> list[tuple[str, np.ndarray, np.ndarray]]:
+    """Return (name, in a, in b) for each group against the rest and, if given, the seed against the rest."""
+    labels = _labels(corpus, group_by)
+    comparisons = [(g, labels == g, labels != g) for g in sorted(set(labels))]
+    if seed_id is not None:
+        seed = corpus.articles["article_id"].to_numpy() == seed_id
+        if not seed.any():
+            raise ParameterError(f"seed {seed_id!r} is not in this corpus")
+        comparisons.append((f"seed {seed_id}", seed, ~seed))
+    return comparisons
+
+
+def keyness(corpus: Corpus, vectorizer: FramingVectorizer, group_by: str = "group",
+            seed_id: str | None = None) -> pd.DataFrame:
+    """Return corpus-linguistic keyness per term: each group against the rest and the seed against the rest.
+
+    Each side's articles are pooled into one text (as quanteda's ``textstat_keyness``, AntConc
+    and WordSmith do), so one long article can dominate a side; the log-odds prior and the
+    bootstrap temper that, keyness does not. Words are tested against all words of a side, word
+    pairs against all word pairs (``total_a``, ``total_b``: the side's count of the term's kind,
+    after stop-word filtering). Columns: ``comparison``, ``term``, ``count_a``, ``count_b``,
+    ``total_a``, ``total_b``, ``n_articles_a``,
+    ``n_articles_b``, then :func:`keyness_2x2`'s statistics and ``q_g2`` (Benjamini-Hochberg
+    within the comparison). Terms neither side uses are left out. Rows are sorted by
+    comparison, then G² descending, then term.
+    """
+    counts = vectorizer.counts_
+    pairs = np.char.find(vectorizer.terms_.astype(str), " ") >= 0
+    frames = []
+    for name, in_a, in_b in _comparisons(corpus, group_by, seed_id):
+        a = np.asarray(counts[np.flatnonzero(in_a)].sum(axis=0)).ravel()
+        b = np.asarray(counts[np.flatnonzero(in_b)].sum(axis=0)).ravel()
+        used = np.flatnonzero(a + b)
+        total_a, total_b = (np.where(pairs, a[pairs].sum(), a[~pairs].sum())[used],
+                            np.where(pairs, b[pairs].sum(), b[~pairs].sum())[used])
+        scores = keyness_2x2(a[used], b[used], total_a, total_b)
+        frames.append(pd.DataFrame({
+            "comparison": name, "term": vectorizer.terms_[used], "count_a": a[used], "count_b": b[used],
+            "total_a": total_a, "total_b": total_b, "n_articles_a": int(in_a.sum()),
+            "n_articles_b": int(in_b.sum()), **scores,
+            "q_g2": stats.false_discovery_control(scores["p_g2"], method="bh")}))
+    table = pd.concat(frames, ignore_index=True)
+    order = ["comparison", "term", "count_a", "count_b", "total_a", "total_b", "n_articles_a", "n_articles_b",
+             "chi2", "p_chi2", "g2", "p_g2", "q_g2", "log_ratio", "pmi"]
+    return table[order].sort_values(["comparison", "g2", "term"], ascending=[True, False, True], ignore_index=True)
+
+
+def top_keyness(table: pd.DataFrame, k: int = 5) -> pd.DataFrame:
+    """Return each comparison's k terms most key to side a (largest positive G²)."""
+    positive = table[table["g2"] > 0]
+    return positive.groupby("comparison", sort=True).head(k).reset_index(drop=True)

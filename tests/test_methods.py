@@ -13,8 +13,8 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from analysis.corpus import load_corpus
 from analysis.errors import ParameterError
 from analysis.features import featurize
-from analysis.framing import (bootstrap_stability, distinctive_terms, log_odds, log_odds_table,
-                              pooled_prior, seed_vs_rest)
+from analysis.framing import (bootstrap_stability, distinctive_terms, keyness, keyness_2x2, log_odds, log_odds_table,
+                              pooled_prior, seed_vs_rest, top_keyness)
 from analysis.lexicon import LexiconError, load_context, load_lexicon, parse_signal, protected_patterns
 from analysis.naming import context_coverage, naming_counts, naming_shares, scare_quotes, seed_context_contrast
 from analysis.similarity import (CopyDetector, copy_detection_scores, group_similarity, labelled_copy_pairs,
@@ -307,3 +307,58 @@ def test_malformed_lexicon_names_file_and_entry(tmp_path):
     (tmp_path / "context" / "en.yaml").write_text("items:\n  - {id: grain, signals: grain}\n", encoding="utf-8")
     with pytest.raises(LexiconError, match=r"context/en.yaml: items\[0\]: signals must be a list"):
         load_context(tmp_path, "en")
+
+
+def test_keyness_2x2_agrees_with_scipy_on_random_tables():
+    rng = np.random.default_rng(3)
+    a, b = rng.integers(0, 40, 300), rng.integers(0, 40, 300)
+    a[:5], b[5:10] = 0, 0                                   # zero cells, as rare terms have
+    b[a + b == 0] = 1                                       # (a term no side uses is never tested)
+    total_a, total_b = a + rng.integers(1, 2000, 300), b + rng.integers(1, 2000, 300)
+    got = keyness_2x2(a, b, total_a, total_b)
+    for i in range(300):
+        table = np.array([[a[i], b[i]], [total_a[i] - a[i], total_b[i] - b[i]]])
+        pearson = stats.chi2_contingency(table, correction=True)
+        g = stats.power_divergence(table.ravel(), pearson.expected_freq.ravel(), lambda_="log-likelihood")
+        n, rows, cols = table.sum(), table.sum(axis=1), table.sum(axis=0)
+        williams = 1 + (n / rows[0] + n / rows[1] - 1) * (n / cols[0] + n / cols[1] - 1) / (6 * n)
+        more_in_a = a[i] / total_a[i] > b[i] / total_b[i]
+        assert abs(got["chi2"][i]) == pytest.approx(pearson.statistic, abs=1e-9)
+        assert got["p_chi2"][i] == pytest.approx(pearson.pvalue, abs=1e-9)
+        assert abs(got["g2"][i]) == pytest.approx(g.statistic / williams, abs=1e-9)
+        assert got["p_g2"][i] == pytest.approx(stats.chi2.sf(g.statistic / williams, 1), abs=1e-9)
+        if got["g2"][i] != 0:
+            assert (got["g2"][i] > 0) == more_in_a
+        if a[i] and b[i]:  # with a zero count, log ratio's 0.5 can outweigh the other side's share
+            assert (got["log_ratio"][i] > 0) == more_in_a
+
+
+def test_keyness_by_hand_on_a_tiny_corpus(four):
+    vec = bare().fit(four)
+    table = keyness(four, vec, "group", seed_id="alpha-1")
+    assert list(table.comparison.unique()) == ["russian-state", "seed alpha-1", "western"]
+    kiev = table[(table.comparison == "russian-state") & (table.term == "kiev")].iloc[0]
+    # russian-state: 18 words (11 + 7), "kiev" 3 times; western: 17 words (10 + 7, "a" is too short), no "kiev"
+    assert (kiev.count_a, kiev.count_b, kiev.total_a, kiev.total_b) == (3, 0, 18, 17)
+    assert (kiev.n_articles_a, kiev.n_articles_b) == (2, 2)
+    n, e11, e21, e22 = 35, 3 * 18 / 35, 32 * 18 / 35, 32 * 17 / 35
+    assert kiev.chi2 == pytest.approx(n * (abs(3 * 17 - 0 * 15) - n / 2) ** 2 / (3 * 32 * 18 * 17), abs=1e-12)
+    g2 = 2 * (3 * math.log(3 / e11) + 15 * math.log(15 / e21) + 17 * math.log(17 / e22))
+    williams = 1 + (n / 3 + n / 32 - 1) * (n / 18 + n / 17 - 1) / (6 * n)
+    assert kiev.g2 == pytest.approx(g2 / williams, abs=1e-12)
+    assert kiev.log_ratio == pytest.approx(math.log2((3 / 18) / (0.5 / 17)))   # zero count taken as 0.5
+    assert kiev.pmi == pytest.approx(math.log(3 / e11))
+    # the same table from the other side: every statistic changes sign
+    mirror = table[(table.comparison == "western") & (table.term == "kiev")].iloc[0]
+    assert mirror.g2 == pytest.approx(-kiev.g2) and mirror.log_ratio == pytest.approx(-kiev.log_ratio)
+    # word pairs are tested against word pairs: 14 in alpha, 12 in beta
+    sham = table[(table.comparison == "western") & (table.term == "sham referendum")].iloc[0]
+    assert (sham.count_a, sham.total_a, sham.total_b) == (2, 12, 14)
+    # the top of each comparison: largest positive G², ties by term
+    assert list(top_keyness(table, 2).term) == ["kiev", "the referendum", "ahead", "go",
+                                                "sham referendum", "kyiv"]
+    q = table[table.comparison == "western"]
+    np.testing.assert_allclose(q.q_g2, stats.false_discovery_control(q.p_g2.to_numpy()), rtol=1e-12)
+    assert table.equals(keyness(four, vec, "group", seed_id="alpha-1"))
+    with pytest.raises(ParameterError, match="count <= total"):
+        keyness_2x2(np.array([3]), np.array([0]), 2, 10)
