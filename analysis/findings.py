@@ -110,6 +110,8 @@ def keyness_findings(table: pd.DataFrame, n: int = 4, q_crit: float = 0.05) -> s
                         for t, g, r in zip(key["term"].head(n), key["g2"], key["log_ratio"]))
         lines.append(f"{comparison} (n={n_a} vs {n_b}{note}): {len(passed)} of {len(rows):,} terms key at "
                      f"q < {q_crit}; strongest by G²: {top or 'none'}")
+    if not lines:
+        lines.append("no comparison: this language has neither two groups nor a seed with other articles")
     return _bullets("keyness (G² with Williams' correction, BH-adjusted)", lines)
 
 
@@ -139,8 +141,9 @@ def group_similarity_findings(groups: pd.DataFrame) -> str:
     return _bullets("groups", lines)
 
 
-def naming_findings(counts: pd.DataFrame, shares: pd.DataFrame, seed_id: str, seed_label: str, group_by: str) -> str:
-    """Return, per concept and variant in use, the seed's count and how many articles of each group use it."""
+def naming_findings(counts: pd.DataFrame, shares: pd.DataFrame, seed_id: str | None, seed_label: str | None,
+                    group_by: str) -> str:
+    """Return, per concept and variant in use, the seed's count (if there is a seed) and each group's articles using it."""
     seed = counts[counts["article_id"] == seed_id].set_index(["concept", "variant"])["count"]
     lines = []
     for (concept, variant), rows in shares.groupby(["concept", "variant"], sort=False):
@@ -148,8 +151,8 @@ def naming_findings(counts: pd.DataFrame, shares: pd.DataFrame, seed_id: str, se
             continue
         by_group = ", ".join(f"{r[group_by]} {r.n_articles_using}/{r.n_articles}"
                              + ("*" if r.n_articles < SMALL_GROUP else "") for _, r in rows.iterrows())
-        lines.append(f"{concept} “{variant}”: {seed_label} {int(seed.get((concept, variant), 0))}×; "
-                     f"articles using it: {by_group}")
+        said = f"{seed_label} {int(seed.get((concept, variant), 0))}×; " if seed_id is not None else ""
+        lines.append(f"{concept} “{variant}”: {said}articles using it: {by_group}")
     text = _bullets("naming", lines or ["no lexicon variant occurs in these articles"])
     return text + f"\n\nGroup a/b: a of the group's b articles use the form; * marks groups under {SMALL_GROUP} articles."
 
@@ -166,11 +169,12 @@ def quote_findings(quotes: pd.DataFrame, all_groups: pd.Series, group_by: str, n
     return _bullets("scare quotes (per 1,000 tokens)", lines)
 
 
-def context_findings(contrast: pd.DataFrame, shares: pd.DataFrame, seed_label: str, group_by: str) -> str:
-    """Return what the seed includes that most others omit (and the reverse), and each group's most covered item."""
+def context_findings(contrast: pd.DataFrame | None, shares: pd.DataFrame, seed_label: str | None, group_by: str) -> str:
+    """Return what the seed includes that most others omit (and the reverse; if there is a seed), and each group's most covered item."""
+    contrast = contrast if contrast is not None else pd.DataFrame(columns=["n_others", "verdict"])
     n_others = int(contrast["n_others"].iloc[0]) if len(contrast) else 0
     lines = []
-    for verdict in ("seed includes, most omit", "seed omits, most include"):
+    for verdict in ("seed includes, most omit", "seed omits, most include") if seed_label else ():
         rows = contrast[contrast["verdict"] == verdict]
         items = ", ".join(f"{label} ({share:.0%} of others)" for label, share in zip(rows["label"], rows["share_of_others"]))
         lines.append(f"{seed_label} — {verdict} ({n_others} others): {items or 'none'}")

@@ -268,14 +268,18 @@ def keyness_2x2(count_a: np.ndarray, count_b: np.ndarray, total_a: np.ndarray | 
 
 
 def _comparisons(corpus: Corpus, group_by: str, seed_id: str | None) -> list[tuple[str, np.ndarray, np.ndarray]]:
-    """Return (name, in a, in b) for each group against the rest and, if given, the seed against the rest."""
-    labels = _labels(corpus, group_by)
-    comparisons = [(g, labels == g, labels != g) for g in sorted(set(labels))]
+    """Return (name, in a, in b): each group against the rest (if there are two groups) and the seed against the rest."""
+    if group_by not in corpus.articles.columns:
+        raise ParameterError(f"no column {group_by!r} to group by; columns: {', '.join(corpus.articles.columns)}")
+    labels = corpus.articles[group_by].astype(str).to_numpy()
+    groups = sorted(set(labels)) if len(set(labels)) >= 2 else []
+    comparisons = [(g, labels == g, labels != g) for g in groups]
     if seed_id is not None:
         seed = corpus.articles["article_id"].to_numpy() == seed_id
         if not seed.any():
             raise ParameterError(f"seed {seed_id!r} is not in this corpus")
-        comparisons.append((f"seed {seed_id}", seed, ~seed))
+        if len(seed) > 1:
+            comparisons.append((f"seed {seed_id}", seed, ~seed))
     return comparisons
 
 
@@ -291,7 +295,8 @@ def keyness(corpus: Corpus, vectorizer: FramingVectorizer, group_by: str = "grou
     ``total_a``, ``total_b``, ``n_articles_a``,
     ``n_articles_b``, then :func:`keyness_2x2`'s statistics and ``q_g2`` (Benjamini-Hochberg
     within the comparison). Terms neither side uses are left out. Rows are sorted by
-    comparison, then G² descending, then term.
+    comparison, then G² descending, then term. Group comparisons need two groups, the seed
+    comparison another article; with neither the table is empty.
     """
     counts = vectorizer.counts_
     pairs = np.char.find(vectorizer.terms_.astype(str), " ") >= 0
@@ -308,9 +313,9 @@ def keyness(corpus: Corpus, vectorizer: FramingVectorizer, group_by: str = "grou
             "total_a": total_a, "total_b": total_b, "n_articles_a": int(in_a.sum()),
             "n_articles_b": int(in_b.sum()), **scores,
             "q_g2": stats.false_discovery_control(scores["p_g2"], method="bh")}))
-    table = pd.concat(frames, ignore_index=True)
     order = ["comparison", "term", "count_a", "count_b", "total_a", "total_b", "n_articles_a", "n_articles_b",
              "chi2", "p_chi2", "g2", "p_g2", "q_g2", "log_ratio", "pmi"]
+    table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=order)
     return table[order].sort_values(["comparison", "g2", "term"], ascending=[True, False, True], ignore_index=True)
 
 

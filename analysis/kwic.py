@@ -115,15 +115,17 @@ def keywords_in_context(corpus: Corpus, terms, group_by: str = "group", article_
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
-def study_contexts(corpus: Corpus, seed_table: pd.DataFrame, log_odds: pd.DataFrame, group_by: str = "group",
-                   n_terms: int = 5, window: int = 60) -> pd.DataFrame:
+def study_contexts(corpus: Corpus, seed_table: pd.DataFrame | None, log_odds: pd.DataFrame | None,
+                   group_by: str = "group", n_terms: int = 5, window: int = 60) -> pd.DataFrame:
     """Return the contexts notebook 2 shows: the seed's top terms, and each group's top log-odds terms in its articles.
 
-    A ``selected_by`` column says why a row is there ("seed" or "log-odds: <group>").
+    A ``selected_by`` column says why a row is there ("seed" or "log-odds: <group>"). A table
+    that is None (no seed, or fewer than two groups) contributes nothing.
     """
-    frames = []
+    seed_table = seed_table if seed_table is not None else pd.DataFrame(columns=["direction", "term"])
+    log_odds = log_odds if log_odds is not None else pd.DataFrame(columns=["comparison", "term", "z"])
     seed_terms = seed_table.loc[seed_table["direction"] == "seed", "term"].head(n_terms)
-    frames.append(keywords_in_context(corpus, seed_terms, group_by, window=window).assign(selected_by="seed"))
+    frames = [keywords_in_context(corpus, seed_terms, group_by, window=window).assign(selected_by="seed")]
     for comparison, rows in log_odds.groupby("comparison", sort=True):
         terms = rows[rows["z"] > 0].sort_values(["z", "term"], ascending=[False, True])["term"].head(n_terms)
         members = corpus.articles.loc[corpus.articles[group_by].astype(str) == str(comparison), "article_id"]

@@ -17,10 +17,9 @@ from .terms import FramingVectorizer
 LENGTHS = ("matched", "full")
 
 
-def _seed_findings(study, corpus, top_k: int, min_df: int | None = None, stop_words="auto") -> dict:
+def _seed_findings(study, corpus, top_k: int, vectorizer: FramingVectorizer | None = None) -> dict:
     """Return the seed's top terms (term -> rank) and context verdicts (label -> verdict) on ``corpus``."""
-    vectorizer = FramingVectorizer(min_df=min_df or study.params.min_df, protect=study.protect,
-                                   stop_words=stop_words).fit(corpus)
+    vectorizer = vectorizer or FramingVectorizer(min_df=study.params.min_df, protect=study.protect).fit(corpus)
     table = seed_vs_rest(corpus, vectorizer, study.seed_id, top_k)
     terms = dict(zip(table.loc[table["direction"] == "seed", "term"], table.loc[table["direction"] == "seed", "rank"]))
     verdicts = {}
@@ -29,7 +28,7 @@ def _seed_findings(study, corpus, top_k: int, min_df: int | None = None, stop_wo
         verdicts = dict(zip(contrast["label"], contrast["verdict"]))
     except LexiconError:
         pass
-    return {"terms": terms, "verdicts": verdicts, "vectorizer": vectorizer, "seed_table": table}
+    return {"terms": terms, "verdicts": verdicts, "seed_table": table}
 
 
 def seed_length_sensitivity(study, top_k: int = 12, kinds=("seed term", "context verdict")) -> pd.DataFrame:
@@ -75,10 +74,15 @@ def _findings(study, top_k: int, stop_words="auto", min_df=None, dedupe=None, se
     """Return every finding of one run of the comparisons: (kind, group, item) -> its value."""
     corpus = study.variant(dedupe=dedupe, seed_length=seed_length)
     group_by = study.params.group_by
-    seed = _seed_findings(study, corpus, top_k, min_df, stop_words)
-    vectorizer = seed["vectorizer"]
-    found = {("seed term", "seed", t): r for t, r in seed["terms"].items()}
-    found |= {("seed context", "seed", label): v for label, v in seed["verdicts"].items() if v != "as most"}
+    vectorizer = FramingVectorizer(min_df=min_df or study.params.min_df, protect=study.protect,
+                                   stop_words=stop_words).fit(corpus)
+    found = {}
+    if study.seed_id is not None and len(corpus) > 1:
+        seed = _seed_findings(study, corpus, top_k, vectorizer)
+        found |= {("seed term", "seed", t): r for t, r in seed["terms"].items()}
+        found |= {("seed context", "seed", label): v for label, v in seed["verdicts"].items() if v != "as most"}
+    if corpus.articles[group_by].nunique() < 2:
+        return found
     distinctive = distinctive_terms(corpus, vectorizer, group_by, top_k)
     over = distinctive[distinctive["direction"] == "over"]
     found |= {("distinctive", g, t): r for g, t, r in over[[group_by, "term", "rank"]].itertuples(index=False)}
@@ -102,7 +106,8 @@ def robustness(study, top_k: int) -> pd.DataFrame:
         found = _findings(study, top_k, **change)
         prior_only = "prior_scale" in change
         columns[name] = [(key in found) if (key[0] == "log-odds" or not prior_only) else None for key in base]
-    frame = pd.DataFrame([(*key, value) for key, value in base.items()], columns=["finding", "group", "item", "baseline"])
+    frame = pd.DataFrame([(*key, value) for key, value in base.items()],
+                         columns=["finding", "group", "item", "baseline"]).astype({"baseline": object})
     frame["baseline"] = frame["baseline"].astype(str)
     for name, values in columns.items():
         frame[name] = pd.array(values, dtype="boolean")

@@ -96,7 +96,7 @@ class Study:
     params: StudyParams
     full: Corpus
     corpus: Corpus
-    seed_id: str
+    seed_id: str | None
     copies: CopyDetector
     out: Outputs
     protect: list[re.Pattern]
@@ -104,13 +104,53 @@ class Study:
     lexicon_: list[Variant] | LexiconError = field(repr=False)
     context_: list[ContextItem] | LexiconError = field(repr=False)
     selected: Corpus = field(repr=False)
-    length: SeedLength = field(repr=False)
+    length: SeedLength | None = field(repr=False)
+    seed_note: str = field(default="", repr=False)
 
     def variant(self, dedupe: bool | None = None, seed_length: str | int | None = None) -> Corpus:
         """Return the study corpus under another choice of dedupe or seed length (others as the study's)."""
         dedupe = self.params.dedupe if dedupe is None else dedupe
         corpus = _deduped(self.selected, self.copies, self.seed_id) if dedupe else self.selected
+        if self.seed_id is None:
+            return corpus
         return seed_lead(corpus, self.seed_id, self.params.seed_length if seed_length is None else seed_length)[0]
+
+    def missing(self, need: str) -> str:
+        """Return why this study cannot do what ``need`` names, and how to make it possible ("" if it can).
+
+        Needs: "seed" (a seed article in this language), "pairs" (at least two articles),
+        "groups" (at least two values of ``group_by``), "lexicon" and "context" (the language's files).
+        """
+        p, n = self.params, len(self.corpus)
+        groups = sorted(set(self.corpus.articles[p.group_by].astype(str)))
+        if need == "seed":
+            return self.seed_note if self.seed_id is None else ""
+        if need == "pairs":
+            return "" if n >= 2 else f"{n} article in {p.language!r} after dedupe: comparing articles needs two"
+        if need == "groups":
+            return "" if len(groups) >= 2 else (
+                f"one value of {p.group_by!r} in {p.language!r} ({', '.join(groups) or 'none'}; {n} article(s)): "
+                f"group comparisons need two; try another group_by (e.g. outlet_id)")
+        if need in ("lexicon", "context"):
+            error = self.lexicon_ if need == "lexicon" else self.context_
+            if not isinstance(error, LexiconError):
+                return ""
+            folder = "lexicons" if need == "lexicon" else "context"
+            if "file: missing" not in str(error):
+                return f"the {need} file for {p.language!r} cannot be read: {error}"
+            return f"no {need} file for {p.language!r}: add {p.corpus_dir}/{folder}/{p.language}.yaml (start from framediff's corpus/{folder}/en.yaml)"
+        raise ParameterError(f"unknown need {need!r}; choose from: seed, pairs, groups, lexicon, context")
+
+    def has(self, *needs: str) -> bool:
+        """Return True if the study can do everything ``needs`` names (see :meth:`missing`)."""
+        return not any(self.missing(need) for need in needs)
+
+    def needs(self, *needs: str) -> bool:
+        """Return :meth:`has`; where it cannot, display one line per missing need saying what is skipped and why."""
+        reasons = [self.missing(need) for need in needs]
+        for reason in filter(None, reasons):
+            _show(Markdown(f"> **Section skipped**: {reason}"), {"framediff": {"skipped": reason}})
+        return not any(reasons)
 
     def stamp(self, table: pd.DataFrame) -> pd.DataFrame:
         """Return a seed table with ``seed_chars`` (the seed's characters compared) and ``others_median_chars``."""
@@ -122,8 +162,10 @@ class Study:
         return with_labels(self.corpus.articles)
 
     @property
-    def seed_label(self) -> str:
-        """Return the seed's plot label."""
+    def seed_label(self) -> str | None:
+        """Return the seed's plot label (None without a seed)."""
+        if self.seed_id is None:
+            return None
         return self.articles.set_index("article_id").loc[self.seed_id, "label"]
 
     @property
@@ -147,8 +189,8 @@ class Study:
     def describe(self) -> str:
         """Return the notes and a one-line description of what is compared."""
         p = self.params
-        line = (f"{len(self.corpus)} articles in {p.language!r}, compared by {p.group_by!r}; "
-                f"seed: {self.seed_id} ({self.seed_label})")
+        seed = f"{self.seed_id} ({self.seed_label})" if self.seed_id else "none"
+        line = f"{len(self.corpus)} articles in {p.language!r}, compared by {p.group_by!r}; seed: {seed}"
         return "\n".join([*self.notes, line])
 
 
@@ -171,8 +213,12 @@ def study_params(namespace: dict) -> StudyParams:
     return StudyParams(**{k: namespace[k] for k in StudyParams.names() if k in namespace})
 
 
-def resolve_seed(full: Corpus, seed_id: str, language: str) -> tuple[str, list[str]]:
-    """Return the seed to use in ``language``: the given one, or its origin's article in that language."""
+def resolve_seed(full: Corpus, seed_id: str, language: str) -> tuple[str | None, list[str]]:
+    """Return the seed to use in ``language`` (the given one, or its origin's article in that language) and notes.
+
+    The seed is None, with a note naming the articles that could be chosen, when its outlet has
+    no article in ``language``: the seed's sections are then skipped.
+    """
     ids = set(full.articles["article_id"])
     if seed_id not in ids:
         raise ParameterError(f"unknown seed_id {seed_id!r}; choose one of: {', '.join(sorted(ids))}")
@@ -184,8 +230,9 @@ def resolve_seed(full: Corpus, seed_id: str, language: str) -> tuple[str, list[s
     same = same.assign(copy=same["relation"].ne("original")).sort_values(["copy", "article_id"])  # originals first
     if same.empty:
         choices = sorted(full.articles.loc[full.articles["language"] == language, "article_id"])
-        raise ParameterError(f"seed {seed_id!r} is in {rows.loc[seed_id, 'language']!r} and its outlet "
-                             f"has no {language!r} article; choose one of: {', '.join(choices)}")
+        return None, [f"seed {seed_id!r} is in {rows.loc[seed_id, 'language']!r} and its outlet has no "
+                      f"{language!r} article, so the seed's sections are skipped; to compare one, set seed_id "
+                      f"to one of: {', '.join(choices)}"]
     chosen = same["article_id"].iloc[0]
     return chosen, [f"seed {seed_id!r} is not in {language!r}; using {chosen!r}, the same outlet's {language!r} article"]
 
@@ -221,23 +268,25 @@ def load_study(namespace: dict | None = None, **values) -> Study:
     if params.group_by not in full.articles.columns:
         raise ParameterError(f"unknown group_by {params.group_by!r}; choose one of: {', '.join(full.articles.columns)}")
     seed, notes = resolve_seed(full, params.seed_id, params.language)
+    seed_note, length = ("".join(notes) if seed is None else ""), None
     selected = full.select(language=params.language)
     copies = CopyDetector(params.copy_threshold).fit(selected)
     corpus = selected
     if params.dedupe:
         corpus = _deduped(selected, copies, seed)
         notes.append(f"dedupe: {len(selected)} {params.language!r} articles -> {len(corpus)} after removing copies")
-    corpus, length = seed_lead(corpus, seed, params.seed_length)
-    notes.append(length.describe())
+    if seed is not None:
+        corpus, length = seed_lead(corpus, seed, params.seed_length)
+        notes.append(length.describe())
     lexicon, context, protect = _resources(root, params.language, notes)
     out = Outputs(report_dir(params.language, params.output_dir))
-    return Study(params, full, corpus, seed, copies, out, protect, notes, lexicon, context, selected, length)
+    return Study(params, full, corpus, seed, copies, out, protect, notes, lexicon, context, selected, length, seed_note)
 
 
-def _deduped(corpus: Corpus, copies: CopyDetector, seed: str) -> Corpus:
+def _deduped(corpus: Corpus, copies: CopyDetector, seed: str | None) -> Corpus:
     """Return one article per copy cluster, keeping the seed even where another copy represents it."""
     deduped = copies.dedupe(corpus)
-    if seed not in set(deduped.articles["article_id"]):
+    if seed is not None and seed not in set(deduped.articles["article_id"]):
         deduped = corpus.select(article_ids=sorted(set(deduped.articles["article_id"]) | {seed}))
     return deduped
 
