@@ -132,6 +132,22 @@ def cmd_fetch(args: argparse.Namespace) -> int:
     return 1 if counts.get("failed", 0) else 0
 
 
+def cmd_lexicon_usage(args: argparse.Namespace) -> int:
+    """Print how often each lexicon and context signal of a language occurs in a corpus; list the unused ones."""
+    from .lexicon import signal_usage
+
+    usage = signal_usage(load_corpus(args.dir), args.dir, args.language)
+    import pandas as pd
+
+    with pd.option_context("display.max_rows", None, "display.max_colwidth", 60, "display.width", 200):
+        print(usage.to_string(index=False))
+    unused = usage[usage["count"] == 0]
+    for file, rows in unused.groupby("file", sort=False):
+        print(f"\n{file}/{args.language}.yaml: {len(rows)} of {(usage['file'] == file).sum()} signals never occur "
+              f"in {args.dir}: {', '.join(rows['signal'])}")
+    return 0
+
+
 def cmd_compare_reports(args: argparse.Namespace) -> int:
     """Compare two report folders' tables and figures byte for byte; exit 1 if any differ."""
     from .compare import compare_reports, count_compared
@@ -194,6 +210,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--notebooks", nargs="+", help="notebook names (default: all), e.g. 02-distinctive-terms")
     p.add_argument("--reports", default="reports", help="reports directory (default: reports)")
     p.set_defaults(func=cmd_run)
+    p = sub.add_parser("lexicon-usage", help="how often each lexicon and context signal occurs in a corpus")
+    p.add_argument("dir", nargs="?", default="corpus")
+    p.add_argument("--language", required=True, help="the language's lexicons/<language>.yaml and context/<language>.yaml")
+    p.set_defaults(func=cmd_lexicon_usage)
     p = sub.add_parser("compare-reports", help="are two report folders' tables and figures byte-identical?")
     p.add_argument("a")
     p.add_argument("b")

@@ -84,8 +84,12 @@ def _read_yaml(path: Path) -> dict:
 
 
 def _entry_signals(entry, where: str, key: str) -> tuple[Signal, ...]:
-    """Return the parsed signals of one YAML entry that must have ``key`` and ``signals``."""
-    if not isinstance(entry, dict) or not entry.get(key) or not entry.get("signals"):
+    """Return the parsed signals of one YAML entry that must have ``key`` and ``signals``.
+
+    ``signals: []`` is allowed: a language with no form of its own for a variant keeps the
+    variant (so that files align across languages) and says so in a comment.
+    """
+    if not isinstance(entry, dict) or not entry.get(key) or entry.get("signals") is None:
         raise LexiconError(f"{where}: needs a {key} and a list of signals")
     if not isinstance(entry["signals"], list):
         raise LexiconError(f"{where}: signals must be a list")
@@ -173,3 +177,31 @@ def protected_patterns(root: str | Path, languages) -> list[re.Pattern]:
             signals += [s for item in load_context(root, language) for s in item.signals]
         patterns += [signal.pattern for signal in signals]
     return patterns
+
+
+def signal_usage(corpus: Corpus, root: str | Path, language: str) -> pd.DataFrame:
+    """Return how often each lexicon and context signal of ``language`` occurs in ``corpus``'s articles in it.
+
+    One row per signal: ``file`` (lexicons / context), ``entry`` (concept: variant, or item id),
+    ``signal`` as written, ``count`` (total in the language's articles), ``n_articles`` and
+    ``forms`` (the matched terms, most frequent first). A signal with count 0 is one this corpus
+    never uses: check its spelling, or keep it for corpora that do.
+    """
+    articles = corpus.select(language=language) if language in set(corpus.articles["language"]) else None
+    entries = [("lexicons", f"{v.concept}: {v.name}", v.signals) for v in load_lexicon(root, language)]
+    entries += [("context", item.id, item.signals) for item in load_context(root, language)]
+    rows = []
+    for file, entry, signals in entries:
+        for signal in signals:
+            written = ('"%s"' if signal.kind == "quoted" else "%s") % " ".join(signal.words)
+            if articles is None:
+                rows.append((file, entry, written, 0, 0, ""))
+                continue
+            counts = articles.counts[signal.kind]
+            cols = signal.columns(counts)
+            per_article = np.asarray(counts.matrix[:, cols].sum(axis=1)).ravel()
+            totals = np.asarray(counts.matrix[:, cols].sum(axis=0)).ravel()
+            order = np.lexsort((counts.terms[cols], -totals))
+            forms = ", ".join(f"{counts.terms[cols][i]} {int(totals[i])}" for i in order[:5])
+            rows.append((file, entry, written, int(per_article.sum()), int((per_article > 0).sum()), forms))
+    return pd.DataFrame(rows, columns=["file", "entry", "signal", "count", "n_articles", "forms"])
