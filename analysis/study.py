@@ -118,15 +118,18 @@ class Study:
     def missing(self, need: str) -> str:
         """Return why this study cannot do what ``need`` names, and how to make it possible ("" if it can).
 
-        Needs: "seed" (a seed article in this language), "pairs" (at least two articles),
-        "groups" (at least two values of ``group_by``), "lexicon" and "context" (the language's files).
+        Needs: "seed" (a seed article in this language), "pairs" (at least two articles), "map"
+        (three, for a 2-D map), "groups" (at least two values of ``group_by``), "lexicon" and
+        "context" (the language's files).
         """
         p, n = self.params, len(self.corpus)
         groups = sorted(set(self.corpus.articles[p.group_by].astype(str)))
         if need == "seed":
             return self.seed_note if self.seed_id is None else ""
-        if need == "pairs":
-            return "" if n >= 2 else f"{n} article in {p.language!r} after dedupe: comparing articles needs two"
+        if need in ("pairs", "map"):
+            least = 2 if need == "pairs" else 3
+            what = "comparing articles" if need == "pairs" else "a 2-D map"
+            return "" if n >= least else f"{n} article(s) in {p.language!r} after dedupe: {what} needs {least}"
         if need == "groups":
             return "" if len(groups) >= 2 else (
                 f"one value of {p.group_by!r} in {p.language!r} ({', '.join(groups) or 'none'}; {n} article(s)): "
@@ -139,7 +142,7 @@ class Study:
             if "file: missing" not in str(error):
                 return f"the {need} file for {p.language!r} cannot be read: {error}"
             return f"no {need} file for {p.language!r}: add {p.corpus_dir}/{folder}/{p.language}.yaml (start from framediff's corpus/{folder}/en.yaml)"
-        raise ParameterError(f"unknown need {need!r}; choose from: seed, pairs, groups, lexicon, context")
+        raise ParameterError(f"unknown need {need!r}; choose from: seed, pairs, map, groups, lexicon, context")
 
     def has(self, *needs: str) -> bool:
         """Return True if the study can do everything ``needs`` names (see :meth:`missing`)."""
