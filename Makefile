@@ -25,7 +25,7 @@ $(VENV)/.installed-test: pyproject.toml | $(PY)
 report: $(VENV)/.installed
 	$(PY) -m analysis validate corpus
 	$(PY) -m analysis summary corpus --out reports
-	$(PY) -m analysis run --language en --language ru
+	$(PY) -m analysis run --all-languages
 
 test: $(VENV)/.installed-test
 	$(PY) -m pytest

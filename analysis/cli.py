@@ -70,13 +70,20 @@ def cmd_summary(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    """Execute the notebooks into reports/<language>/ for each language given."""
-    from .runner import parse_params, run
+    """Execute the notebooks into reports/<language>/ for each language given (in one pool), and the overview."""
+    from .paths import resolve
+    from .report import write_overview
+    from .runner import ALL, parse_params, run_many
 
     params = parse_params(args.param)
-    for language in args.language:
-        target = run(language, params, args.notebooks, Path(args.reports))
+    languages = list(args.language or [])
+    if args.all_languages:
+        corpus = load_corpus(resolve(params.get("corpus_dir", "corpus")))
+        languages += [*sorted(set(corpus.articles["language"])), ALL]
+    for target in run_many(list(dict.fromkeys(languages or ["en"])), params, args.notebooks, Path(args.reports)):
         print(f"wrote {target}/ (open index.html: findings, figures, notebooks; index.md lists every file)")
+    if not params.get("output_dir"):
+        print(f"wrote {write_overview(Path(args.reports))} (links every report)")
     return 0
 
 
@@ -204,7 +211,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--retries", type=int, default=2, help="retries after network errors or 429/5xx (default 2)")
     p.set_defaults(func=cmd_fetch)
     p = sub.add_parser("run", help="execute the notebooks with papermill into reports/<language>/")
-    p.add_argument("--language", action="append", help="language(s) to run (default: en)")
+    p.add_argument("--language", action="append", help="language(s) to run (default: en); 'all' runs the "
+                   "cross-language notebook into reports/all")
+    p.add_argument("--all-languages", action="store_true", help="every language of the corpus, and 'all'")
     p.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
                    help="notebook parameter, e.g. --param group_by=country (repeatable)")
     p.add_argument("--notebooks", nargs="+", help="notebook names (default: all), e.g. 02-distinctive-terms")
@@ -224,8 +233,6 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     args = build_parser().parse_args(argv)
-    if args.command == "run" and not args.language:
-        args.language = ["en"]
     try:
         return args.func(args)
     except CorpusError as exc:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .framing import SMALL_GROUP
+from .schema import SMALL_GROUP
 
 
 def _quoted(terms) -> str:
@@ -228,3 +228,59 @@ def robustness_findings(robust: pd.DataFrame) -> str:
         lines.append("no finding to test")
     variants = [c for c in robust.columns if c not in ("finding", "group", "item", "baseline", "n_variants", "share_holding")]
     return _bullets("robustness", lines) + f"\n\nVariants: {', '.join(variants)}."
+
+
+def across_naming_findings(shares: pd.DataFrame, group_by: str, concepts=("capital", "region", "vote", "outcome",
+                                                                       "official", "control", "war")) -> str:
+    """Return, per concept, each group's most used variant across languages (share of mentions, n articles)."""
+    lines = []
+    for concept in concepts:
+        rows = shares[(shares["concept"] == concept) & (shares["count"] > 0)]
+        if rows.empty:
+            continue
+        top = rows.sort_values([group_by, "share", "variant"], ascending=[True, False, True]).groupby(group_by).head(1)
+        parts = [f"{r[group_by]} “{r['variant']}” {r['share']:.0%} (n={r['n_articles']}"
+                 f"{', too small to read' if r['n_articles'] < SMALL_GROUP else ''})" for _, r in top.iterrows()]
+        lines.append(f"{concept}: " + "; ".join(parts))
+    return _bullets("naming across languages (each group's most used form)", lines or ["no variant occurs"])
+
+
+def editions_findings(editions: pd.DataFrame, outlet: str) -> str:
+    """Return, per concept an outlet's editions name, the forms each language's edition uses, and the context they differ on."""
+    lines = []
+    editions = editions.assign(language=editions["edition"])
+    languages = list(dict.fromkeys(editions["language"]))
+    naming = editions[editions["concept"] != "context"]
+    for concept, rows in naming.groupby("concept", sort=False):
+        used = rows[rows["count"] > 0]
+        if used.empty:
+            continue
+        by_language = [f"{lang}: " + (", ".join(f"{v} {c}" for v, c in zip(sub["variant"], sub["count"])) or "—")
+                       for lang in languages for sub in [used[used["language"] == lang]]]
+        lines.append(f"{concept} — " + "; ".join(by_language))
+    context = editions[editions["concept"] == "context"].groupby(["variant", "language"], sort=False)["count"].sum() > 0
+    for item, included in context.groupby(level=0, sort=False):
+        langs = included.droplevel(0)
+        if 0 < langs.sum() < len(langs):
+            lines.append(f"context “{item}”: included in {', '.join(langs[langs].index)}; omitted in {', '.join(langs[~langs].index)}")
+    return _bullets(f"{outlet} across its {len(languages)} languages", lines or ["the editions name nothing the lexicons list"])
+
+
+def profile_findings(similarity: pd.DataFrame, profiles: pd.DataFrame, n: int = 5, min_mentions: int = 5) -> str:
+    """Return the outlet-languages most alike across languages, and how alike each outlet's own editions are.
+
+    Only units with at least ``min_mentions`` lexicon mentions are read: sparser profiles match trivially.
+    """
+    info = profiles.set_index("unit")
+    readable = set(info.index[info["n_mentions"] >= min_mentions])
+    similarity = similarity[similarity["unit_a"].isin(readable) & similarity["unit_b"].isin(readable)]
+    language, origin = info["language"], info["origin_name"]
+    across = similarity[similarity["unit_a"].map(language) != similarity["unit_b"].map(language)]
+    lines = [f"Read: {len(readable)} of {len(profiles)} outlet-languages with at least {min_mentions} naming mentions."]
+    lines += ["Most alike in another language: " + "; ".join(
+        f"{a} & {b} {s:.2f}" for a, b, s in across.head(n)[["unit_a", "unit_b", "similarity"]].itertuples(index=False))]
+    own = similarity[similarity["unit_a"].map(origin) == similarity["unit_b"].map(origin)]
+    if len(own):
+        lines.append("Editions of one outlet: " + "; ".join(
+            f"{a} & {b} {s:.2f}" for a, b, s in own[["unit_a", "unit_b", "similarity"]].itertuples(index=False)))
+    return _bullets("who names and selects alike, whatever the language", lines)

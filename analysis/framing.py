@@ -13,7 +13,7 @@ from .corpus import Corpus
 from .terms import FramingVectorizer
 from .errors import ParameterError
 
-SMALL_GROUP = 3
+from .schema import SMALL_GROUP
 
 
 def _labels(corpus: Corpus, group_by: str) -> np.ndarray:

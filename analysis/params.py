@@ -37,6 +37,8 @@ class StudyParams:
     top_k: int = _param(12, "terms per group and direction", low=1)
     n_resamples: int = _param(200, "bootstrap resamples (0 to skip)", low=0)
     random_seed: int = _param(0, "seed of the bootstrap and the 2-D map", low=0)
+    originals_only: bool = _param(False, "across languages: keep only articles whose relation is 'original' "
+                                  "(no copies, rewrites or translations)")
     output_dir: str = _param("", "where figures and tables go (empty: reports/<language>)")
 
     def __post_init__(self):

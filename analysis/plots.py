@@ -129,8 +129,13 @@ def log_odds_funnel(table: pd.DataFrame, comparison: str, label_top: int = 12, q
 
 
 def similarity_heatmap(matrix: pd.DataFrame, order: list[str], articles: pd.DataFrame,
-                       group_by: str = "group", label: str = "label") -> Figure:
-    """Return the article x article cosine similarity, clustered order, with a group colour band."""
+                       group_by: str = "group", label: str = "label", title: str = "",
+                       measure: str = "cosine similarity of TF-IDF vectors") -> Figure:
+    """Return the article x article cosine similarity, clustered order, with a group colour band.
+
+    ``articles`` gives each row's ``group_by`` and ``label`` (by ``article_id``); ``title`` and
+    ``measure`` (the colour bar) name what is compared when rows are not articles.
+    """
     meta = articles.set_index("article_id").loc[order]
     data = matrix.loc[order, order].to_numpy()
     n = len(order)
@@ -146,9 +151,9 @@ def similarity_heatmap(matrix: pd.DataFrame, order: list[str], articles: pd.Data
     names = meta[label].tolist()
     band.set_yticks(range(n), names, fontsize=7)
     ax.set_xticks(range(n), names, fontsize=7, rotation=90)
-    fig.colorbar(image, ax=ax, shrink=0.6, label="cosine similarity of TF-IDF vectors")
+    fig.colorbar(image, ax=ax, shrink=0.6, label=measure)
     _legend(ax, groups, bbox_to_anchor=(1.25, 1.0), loc="upper left", fontsize=8)
-    ax.set_title(f"Article similarity, clustered (n = {n} articles)", fontsize=11)
+    ax.set_title(title or f"Article similarity, clustered (n = {n} articles)", fontsize=11)
     return fig
 
 
@@ -204,10 +209,11 @@ def neighbour_bars(neighbours: pd.DataFrame, articles: pd.DataFrame, seed_label:
     return fig
 
 
-def naming_stacked(shares: pd.DataFrame, group_by: str = "group") -> Figure:
-    """Return stacked bars per concept: each group's share of mentions by variant."""
+def naming_stacked(shares: pd.DataFrame, group_by: str = "group", title: str = "") -> Figure:
+    """Return stacked bars per concept: each group's share of mentions by variant (panels grow with the groups)."""
     concepts = list(dict.fromkeys(shares["concept"]))
-    fig, axes = _grid(len(concepts), cols=2, width=6.5, height=2.6)
+    n_rows = shares[group_by].nunique()
+    fig, axes = _grid(len(concepts), cols=2, width=6.5, height=max(2.6, 0.24 * n_rows + 1.3))
     cmap = ["#4C72B0", "#DD8452", "#C44E52", "#8172B3", "#937860"]
     for ax, concept in zip(axes, concepts):
         sub = shares[shares["concept"] == concept]
@@ -225,8 +231,40 @@ def naming_stacked(shares: pd.DataFrame, group_by: str = "group") -> Figure:
                                         for g in table.index], fontsize=7.5)
         ax.set_xlim(0, 1)
         ax.set_title(f"{concept}", fontsize=10)
-        ax.legend(fontsize=7, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=len(variants))
-    fig.suptitle("Naming choices: share of each group's mentions (blank = never mentioned)", fontsize=12)
+        ax.legend(fontsize=7, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.18 * 2.6 / max(2.6, 0.24 * n_rows + 1.3)),
+                  ncol=len(variants))
+    fig.suptitle(title or "Naming choices: share of each group's mentions (blank = never mentioned)", fontsize=12)
+    return fig
+
+
+def edition_grid(table: pd.DataFrame, outlet: str) -> Figure:
+    """Return what one outlet's editions name and include, language by language: counts in a grid.
+
+    Rows are the lexicon variants any edition uses and the context items; columns the editions
+    (language and article). Empty cells: not used (naming) or omitted (context).
+    """
+    table = table.assign(row=np.where(table["concept"] == "context", "context: " + table["variant"],
+                                      table["concept"] + ": " + table["variant"]),
+                         column=table["edition"] + "\n" + table["article_id"])
+    used = table.groupby("row", sort=False)["count"].sum()
+    naming = [r for r in used.index if not r.startswith("context: ") and used[r] > 0]
+    context = [r for r in used.index if r.startswith("context: ")]
+    rows = naming + context
+    grid = table.pivot_table(index="row", columns="column", values="count", aggfunc="sum").reindex(rows)
+    fig = Figure(figsize=(2.0 + 1.3 * grid.shape[1], 0.26 * len(rows) + 1.8), layout="constrained")
+    ax = fig.subplots()
+    values = grid.to_numpy(dtype=float)
+    ax.imshow(np.where(values > 0, np.log1p(values), np.nan), cmap="Blues", vmin=0, vmax=np.log1p(np.nanmax(values) or 1) * 1.2,
+              aspect="auto")
+    for (i, j), v in np.ndenumerate(values):
+        if v > 0:
+            ax.text(j, i, f"{int(v)}", ha="center", va="center", fontsize=7)
+    ax.set_yticks(range(len(rows)), rows, fontsize=7.5)
+    ax.set_xticks(range(grid.shape[1]), grid.columns, fontsize=7.5)
+    ax.xaxis.tick_top()
+    ax.axhline(len(naming) - 0.5, color="black", linewidth=0.8)
+    ax.set_title(f"What {outlet} tells readers in each language\nnaming (counts; above the line), context included (below)",
+                 fontsize=10)
     return fig
 
 

@@ -116,11 +116,36 @@ def index_md(target: Path, language: str, executed: list[Path]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_report(work: Path, language: str, target: str) -> None:
-    """Finalise the executed notebooks in ``work`` and write their HTML pages, ``index.html`` and ``index.md``."""
+def write_page(path: Path, work: Path, target: str) -> None:
+    """Finalise one executed notebook in ``work`` (see :func:`finalise`) and write its HTML page beside it."""
+    finalise(path, work, target)
+    write_atomic(path.with_suffix(".html"), notebook_html(path))
+
+
+def write_index(work: Path, language: str) -> None:
+    """Write a report folder's ``index.html`` and ``index.md`` from its executed notebooks."""
     executed = sorted(work.glob("[0-9][0-9]-*.ipynb"))
-    for path in executed:
-        finalise(path, work, target)
-        write_atomic(path.with_suffix(".html"), notebook_html(path))
     write_atomic(work / "index.html", index_html(work, language, executed))
     write_atomic(work / "index.md", index_md(work, language, executed))
+
+
+def write_overview(reports: Path) -> Path:
+    """Write ``<reports>/index.html`` and ``index.md`` linking every report folder there (each language, "all")."""
+    folders = sorted(p.parent for p in Path(reports).glob("*/index.html"))
+    folders.sort(key=lambda p: (p.name == "all", p.name))
+    rows = []
+    for folder in folders:
+        n_figures = len(list(folder.glob("figures/*.png")))
+        n_tables = len(list(folder.glob("tables/*.csv")))
+        what = "every language: naming, context and outlets across languages" if folder.name == "all" else "notebooks 1–5"
+        rows.append((folder.name, what, n_figures, n_tables))
+    html_rows = "".join(f"<tr><td><a href='{html.escape(n)}/index.html'>{html.escape(n)}</a></td><td>{html.escape(w)}</td>"
+                        f"<td>{f}</td><td>{t}</td></tr>" for n, w, f, t in rows)
+    page = (f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>framediff reports</title>"
+            f"<style>{_STYLE} td,th{{padding:.2rem .8rem;text-align:left}}</style></head><body><h1>framediff reports</h1>"
+            f"<table><tr><th>report</th><th>covers</th><th>figures</th><th>tables</th></tr>{html_rows}</table></body></html>\n")
+    lines = ["# framediff reports", "", "| report | covers | figures | tables |", "|---|---|---|---|"]
+    lines += [f"| [{n}]({n}/index.md) | {w} | {f} | {t} |" for n, w, f, t in rows]
+    write_atomic(Path(reports) / "index.html", page)
+    write_atomic(Path(reports) / "index.md", "\n".join(lines) + "\n")
+    return Path(reports) / "index.html"

@@ -14,22 +14,39 @@ from .errors import FramediffError, ParameterError
 from .files import temp_dir
 from .params import StudyParams
 from .paths import NOTEBOOKS, REPORTS, report_dir, shown
-from .report import write_report
+from .report import write_index, write_page
 
 
 class RunError(FramediffError):
     """A notebook failed; the message names the notebook and the cell."""
 
 
-def notebooks(names: list[str] | None = None) -> list[Path]:
-    """Return the notebooks to run: all of ``notebooks/`` in order, or those named (stem or file)."""
+ALL = "all"  # the cross-language report: notebooks whose metadata says {"framediff": {"scope": "all"}}
+
+
+def _scope(path: Path) -> str:
+    """Return a notebook's scope: "all" (every language at once) or "language" (one language per run)."""
+    import nbformat
+
+    return nbformat.read(path, as_version=4).metadata.get("framediff", {}).get("scope", "language")
+
+
+def notebooks(names: list[str] | None = None, scope: str | None = None) -> list[Path]:
+    """Return the notebooks to run: all of ``notebooks/`` in order, or those named (stem or file).
+
+    Args:
+        scope: "language" or "all" keeps the notebooks of that scope (None: every notebook).
+    """
     available = sorted(NOTEBOOKS.glob("[0-9][0-9]-*.ipynb"))
+    if scope is not None:
+        available = [p for p in available if _scope(p) == scope]
     if not names:
         return available
     by_name = {p.stem: p for p in available} | {p.name: p for p in available}
     unknown = [n for n in names if n not in by_name]
     if unknown:
-        raise RunError(f"unknown notebook(s) {unknown}; choose from: {', '.join(p.stem for p in available)}")
+        raise RunError(f"unknown notebook(s) {unknown} for {scope or 'any'} scope; "
+                       f"choose from: {', '.join(p.stem for p in available)}")
     return [by_name[n] for n in names]
 
 
@@ -38,8 +55,11 @@ def declared_parameters(path: Path) -> set[str]:
     return set(papermill.inspect_notebook(str(path)))
 
 
-def _execute_one(path: Path, work: Path, params: dict) -> str | None:
-    """Execute one notebook into ``work`` with the parameters it declares; return a failure message or None."""
+def _execute_one(path: Path, work: Path, params: dict, target: str) -> str | None:
+    """Execute one notebook into ``work`` and write its report page; return a failure message or None.
+
+    The notebook gets the parameters it declares; ``target`` is the report folder as the page names it.
+    """
     declared = declared_parameters(path)
     given = {k: v for k, v in params.items() if k in declared}
     try:
@@ -47,24 +67,89 @@ def _execute_one(path: Path, work: Path, params: dict) -> str | None:
                                    cwd=str(NOTEBOOKS.parent), kernel_name="python3", progress_bar=False)
     except papermill.PapermillExecutionError as exc:
         return f"{path.name}: cell {exc.exec_count} failed: {exc.ename}: {exc.evalue}"
+    write_page(work / path.name, work, target)
     return None
 
 
-def _execute(chosen: list[Path], work: Path, params: dict, progress: bool, jobs: int) -> None:
-    """Execute the notebooks, ``jobs`` at a time; raise RunError naming the first failed notebook and cell.
+def _execute(tasks: list[tuple[str, Path, Path, dict, str]], progress: bool, jobs: int) -> dict[str, str]:
+    """Execute (language, notebook, work folder, parameters, target) tasks, ``jobs`` at a time; return failures by language.
 
     Notebooks are independent (each loads the study itself and writes its own files), so they
-    run in parallel processes; the results do not depend on the order.
+    run in parallel processes, across languages too; the results do not depend on the order.
+    Larger notebooks start first so the pool ends together.
     """
-    bar = tqdm(total=len(chosen), desc=f"notebooks ({params['language']})", unit="nb", disable=not progress)
-    with ProcessPoolExecutor(max_workers=max(1, min(jobs, len(chosen)))) as pool:
-        futures = {pool.submit(_execute_one, path, work, params): path for path in chosen}
+    languages = list(dict.fromkeys(t[0] for t in tasks))
+    bar = tqdm(total=len(tasks), desc=f"notebooks ({', '.join(languages)})", unit="nb", disable=not progress)
+    order = sorted(tasks, key=lambda t: (t[0] not in ("en", ALL), t[0] != "ru"))  # the long ones first
+    failures: dict[str, str] = {}
+    with ProcessPoolExecutor(max_workers=max(1, min(jobs, len(tasks)))) as pool:
+        futures = {pool.submit(_execute_one, path, work, params, target): language
+                   for language, path, work, params, target in order}
         for future in as_completed(futures):
             bar.update()
-        bar.close()
-    failures = [f.result() for f in futures if f.result()]
+            if future.result() and futures[future] not in failures:
+                failures[futures[future]] = future.result()
+    bar.close()
+    return failures
+
+
+def _install(work: Path, target: Path) -> None:
+    """Move a finished report folder onto ``target``, replacing the old one (two runs never share a folder)."""
+    old = temp_dir(target.parent, f".{target.name}-old-")
+    try:
+        for attempt in range(5):  # another run may install between our two renames: move its report aside too
+            if target.exists():
+                target.replace(old / f"report-{attempt}")
+            try:
+                work.rename(target)
+                return
+            except OSError:
+                continue
+        raise RunError(f"{target}: another run keeps replacing this report; try again")
+    finally:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def run_many(languages: list[str], params: dict | None = None, names: list[str] | None = None,
+             reports: Path = REPORTS, progress: bool = True, jobs: int | None = None) -> list[Path]:
+    """Run the notebooks for several languages in one pool; return the report folders written.
+
+    A language is run like :func:`run` runs one; ``"all"`` runs the cross-language notebooks
+    into ``<reports>/all``. Each report is all or nothing: the languages whose notebooks all
+    succeeded are moved into place, and a RunError then names the first failure (the others'
+    previous reports stay untouched).
+    """
+    prepared, tasks = [], []
+    if len(languages) > 1 and (params or {}).get("output_dir"):
+        raise ParameterError("output_dir names one folder; with several languages use --reports (one folder each)")
+    for language in languages:
+        checked = StudyParams.from_mapping({**(params or {}), "language": language})
+        chosen = notebooks(names, ALL if language == ALL else "language")
+        target = report_dir(language, checked.output_dir, reports)
+        if target.exists() and not target.is_dir():
+            raise ParameterError(f"{target}: exists and is not a folder; choose another output_dir")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        work = temp_dir(target.parent, f".{target.name}-")
+        if names and target.is_dir():  # a subset updates the existing report instead of replacing it
+            shutil.copytree(target, work, dirs_exist_ok=True)
+        prepared.append((language, target, work))
+        tasks += [(language, path, work, {**(params or {}), "language": language, "output_dir": str(work)}, shown(target))
+                  for path in chosen]
+    try:
+        failures = _execute(tasks, progress, jobs or os.cpu_count() or 1)
+        written = []
+        for language, target, work in prepared:
+            if language not in failures:
+                write_index(work, language)
+                _install(work, target)
+                written.append(target)
+    finally:
+        for _, _, work in prepared:
+            shutil.rmtree(work, ignore_errors=True)
     if failures:
-        raise RunError(failures[0])
+        language, message = next(iter(failures.items()))
+        raise RunError(message if len(languages) == 1 else f"{language}: {message}")
+    return written
 
 
 def run(language: str = "en", params: dict | None = None, names: list[str] | None = None,
@@ -76,30 +161,10 @@ def run(language: str = "en", params: dict | None = None, names: list[str] | Non
     its ``parameters`` cell declares. Everything is written to a temporary directory first and
     moved into place only when every notebook succeeded, so a failed run leaves the previous
     report untouched. Running a subset (``names``) updates the existing report; running all
-    replaces it. ``jobs`` notebooks run at once (default: one per core).
+    replaces it. ``jobs`` notebooks run at once (default: one per core). ``language="all"``
+    runs the cross-language notebooks into ``<reports>/all``.
     """
-    checked = StudyParams.from_mapping({**(params or {}), "language": language})
-    chosen = notebooks(names)
-    target = report_dir(language, checked.output_dir, reports)
-    if target.exists() and not target.is_dir():
-        raise ParameterError(f"{target}: exists and is not a folder; choose another output_dir")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    work = temp_dir(target.parent, f".{target.name}-")
-    if names and target.is_dir():  # a subset updates the existing report instead of replacing it
-        shutil.copytree(target, work, dirs_exist_ok=True)
-    try:
-        _execute(chosen, work, {**(params or {}), "language": language, "output_dir": str(work)}, progress,
-                 jobs or os.cpu_count() or 1)
-        write_report(work, language, shown(target))
-        old = target.parent / f".{target.name}-old"
-        shutil.rmtree(old, ignore_errors=True)
-        if target.exists():
-            target.rename(old)
-        work.rename(target)
-        shutil.rmtree(old, ignore_errors=True)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-    return target
+    return run_many([language], params, names, reports, progress, jobs)[0]
 
 
 def parse_params(pairs: list[str]) -> dict:

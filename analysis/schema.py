@@ -15,6 +15,7 @@ GROUPS = (
     "russian-state", "ukrainian", "western", "russian-independent", "non-aligned", "aggregator",
     "unknown",  # imported outlets not yet coded by the researcher
 )
+SMALL_GROUP = 3  # groups with fewer articles are shown but not read as findings
 DATE_BASES = ("shown", "inferred", "unknown")
 TEXT_FORMS = ("full", "features")
 BOOLEANS = ("true", "false")

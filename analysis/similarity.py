@@ -10,8 +10,6 @@ from scipy import sparse
 from scipy.cluster.hierarchy import leaves_list, linkage
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial.distance import squareform
-from sklearn.decomposition import TruncatedSVD
-from sklearn.metrics.pairwise import cosine_similarity
 
 from .corpus import Corpus
 from .errors import ParameterError
@@ -23,6 +21,14 @@ def _pairs(matrix: np.ndarray, ids, name: str) -> pd.DataFrame:
     frame = pd.DataFrame({"article_id_a": ids[i], "article_id_b": ids[j], name: matrix[i, j]})
     return frame.sort_values([name, "article_id_a", "article_id_b"], ascending=[False, True, True],
                              ignore_index=True)
+
+
+def cosine_similarity(matrix) -> np.ndarray:
+    """Return scikit-learn's cosine similarity of the rows (imported on first use: notebooks that never
+    compare articles start faster, which matters when a report runs 60 kernels)."""
+    from sklearn.metrics.pairwise import cosine_similarity as cosine
+
+    return cosine(matrix)
 
 
 def similarity_matrix(tfidf: sparse.spmatrix, article_ids) -> pd.DataFrame:
@@ -87,6 +93,8 @@ def projection(tfidf: sparse.spmatrix, article_ids, seed: int = 0) -> pd.DataFra
     """Return 2-D coordinates per article from TruncatedSVD of the TF-IDF matrix (LSA)."""
     if tfidf.shape[0] < 3 or tfidf.shape[1] < 3:
         raise ParameterError("a 2-D map needs at least 3 articles and 3 terms")
+    from sklearn.decomposition import TruncatedSVD
+
     svd = TruncatedSVD(n_components=2, random_state=seed)
     xy = svd.fit_transform(tfidf)
     sign = np.sign(xy[np.abs(xy).argmax(axis=0), [0, 1]])  # fix the arbitrary SVD signs

@@ -13,7 +13,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import matplotlib.pyplot as plt
+import matplotlib
+from matplotlib.figure import Figure
 import pandas as pd
 from IPython.display import Markdown
 
@@ -55,15 +56,14 @@ class Outputs:
         (self.root / "figures").mkdir(parents=True, exist_ok=True)
         (self.root / "tables").mkdir(parents=True, exist_ok=True)
 
-    def figure(self, fig: plt.Figure, name: str) -> None:
+    def figure(self, fig: Figure, name: str) -> None:
         """Save a figure as PNG (150 dpi) and SVG, and display the PNG."""
         from IPython.display import Image
 
         png = self.root / "figures" / f"{slug(name, keep='_.')}.png"
         for suffix, kwargs in ((".png", {"dpi": 150}), (".svg", {"metadata": {"Date": None}})):
-            with atomic_path(png.with_suffix(suffix)) as tmp, plt.rc_context({"svg.hashsalt": "framediff"}):
+            with atomic_path(png.with_suffix(suffix)) as tmp, matplotlib.rc_context({"svg.hashsalt": "framediff"}):
                 fig.savefig(tmp, bbox_inches="tight", format=suffix[1:], **kwargs)  # stable SVG ids
-        plt.close(fig)
         _show(Image(data=png.read_bytes(), format="png"), {"framediff": {"figure": png.name}})
 
     def table(self, frame: pd.DataFrame, name: str, show: list[str] | None = None, rows: int = 10) -> None:

@@ -14,7 +14,6 @@ from functools import lru_cache
 
 import numpy as np
 from scipy import sparse
-from sklearn.feature_extraction.text import TfidfTransformer
 
 from .corpus import Corpus
 from .errors import ParameterError
@@ -130,6 +129,8 @@ class FramingVectorizer:
         self.counts_ = counts[:, cols].tocsr() if len(cols) < counts.shape[1] else counts
         self.terms_ = terms[cols]
         self.article_ids_ = tuple(corpus.articles["article_id"])
+        from sklearn.feature_extraction.text import TfidfTransformer  # on first fit: kernels start faster
+
         self.transformer_ = TfidfTransformer(sublinear_tf=True, smooth_idf=True, norm="l2")
         self.tfidf_ = self.transformer_.fit_transform(self.counts_.astype(self.dtype)).tocsr()
         return self

@@ -36,10 +36,11 @@ FIGURES = ["corpus_overview", "distinctive_terms", "seed_vs_rest", "seed_neighbo
            "similarity_dendrogram", "similarity_map", "naming", "scare_quotes", "context_coverage"]
 
 
-def test_five_notebooks_committed_without_outputs_and_one_parameters_cell():
+def test_six_notebooks_committed_without_outputs_and_one_parameters_cell():
     paths = notebooks()
     assert [p.stem for p in paths] == ["01-corpus", "02-distinctive-terms", "03-similarity",
-                                       "04-naming-and-quotes", "05-context"]
+                                       "04-naming-and-quotes", "05-context", "06-across-languages"]
+    assert [p.stem for p in notebooks(scope="all")] == ["06-across-languages"]
     for path in paths:
         nb = nbformat.read(path, as_version=4)
         assert nb.cells[0].cell_type == "markdown"
@@ -49,7 +50,8 @@ def test_five_notebooks_committed_without_outputs_and_one_parameters_cell():
             if cell.cell_type == "code":
                 assert not cell.outputs and cell.execution_count is None, path.name
                 assert "def " not in cell.source, f"{path.name}: functions belong in analysis/"
-        assert "language = \"en\"" in tagged[0].source and "seed_id = \"rt-2022-08-08\"" in tagged[0].source
+        assert "seed_id = \"rt-2022-08-08\"" in tagged[0].source
+        assert ("language = \"en\"" in tagged[0].source) == (path in notebooks(scope="language"))
 
 
 def _outputs(nb) -> list[dict]:

@@ -52,7 +52,11 @@ def test_study_params_defaults_and_accepted_values():
 
 
 def test_each_notebook_declares_only_the_parameters_it_uses():
-    for path in notebooks():
+    across = ROOT / "notebooks" / "06-across-languages.ipynb"
+    assert declared_parameters(across) == {"corpus_dir", "seed_id", "seed_length", "group_by", "originals_only",
+                                           "output_dir"}
+    assert "load_across(globals())" in "".join(c.source for c in nbformat.read(across, as_version=4).cells)
+    for path in notebooks(scope="language"):
         declared = declared_parameters(path)
         assert SETUP_PARAMETERS <= declared <= set(StudyParams.names()), path.name
         later = "\n".join(c.source for c in nbformat.read(path, as_version=4).cells[2:] if c.cell_type == "code")
