@@ -158,12 +158,14 @@ def signal_counts(corpus: Corpus, signals: tuple[Signal, ...]) -> np.ndarray:
     return total
 
 
-def protected_patterns(root: str | Path, languages) -> list[re.Pattern]:
+def protected_patterns(root: str | Path, languages, strict: bool = True) -> list[re.Pattern]:
     """Return patterns of words and pairs that stop-word filtering must keep for ``languages``.
 
     They are the signals of each language's lexicon and context file (the corpus's own, else the
     embedded ones, when present) and the words of ``stopwords/keep.yaml``. A pair signal
     protects the pair, not its words. Pass the result to ``FramingVectorizer(protect=...)``.
+    With ``strict=False`` a malformed file protects nothing instead of raising (a study that
+    reports the file's error itself).
     """
     patterns = []
     keep_file, _ = resource(root, "stopwords", "keep.yaml")
@@ -171,10 +173,16 @@ def protected_patterns(root: str | Path, languages) -> list[re.Pattern]:
     for language in languages:
         patterns += [re.compile(re.escape(w)) for w in (keep or {}).get(language, []) or []]
         signals = []
-        if resource(root, "lexicons", f"{language}.yaml")[0] is not None:
-            signals += [s for v in load_lexicon(root, language) for s in v.signals]
-        if resource(root, "context", f"{language}.yaml")[0] is not None:
-            signals += [s for item in load_context(root, language) for s in item.signals]
+        for kind, load in (("lexicons", load_lexicon), ("context", load_context)):
+            if resource(root, kind, f"{language}.yaml")[0] is None:
+                continue
+            try:
+                entries = load(root, language)
+            except LexiconError:
+                if strict:
+                    raise
+                continue
+            signals += [s for entry in entries for s in entry.signals]
         patterns += [signal.pattern for signal in signals]
     return patterns
 

@@ -251,7 +251,7 @@ def _resources(root: Path, language: str, notes: list[str]) -> tuple:
         path, embedded = resource(root, kind, f"{language}.yaml")
         if embedded:
             notes.append(f"{kind}: the corpus has none for {language!r}; using the embedded {kind}/{language}.yaml")
-    return loaded[0], loaded[1], protected_patterns(root, [language])
+    return loaded[0], loaded[1], protected_patterns(root, [language], strict=False)
 
 
 def load_study(namespace: dict | None = None, **values) -> Study:
