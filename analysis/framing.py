@@ -67,7 +67,8 @@ def distinctive_terms(corpus: Corpus, vectorizer: FramingVectorizer, group_by: s
                              diff[j], inside[j], outside[j], int(df_in[j]), int(df_out[j])))
     columns = [group_by, "n_articles", "small_group", "direction", "rank", "term", "score",
                "mean_in", "mean_out", "df_in", "df_out"]
-    return pd.DataFrame(rows, columns=columns)
+    frame = pd.DataFrame(rows, columns=columns)
+    return frame.assign(forms=vectorizer.forms(frame["term"]))
 
 
 def seed_vs_rest(corpus: Corpus, vectorizer: FramingVectorizer, seed_id: str,
@@ -101,7 +102,7 @@ def seed_vs_rest(corpus: Corpus, vectorizer: FramingVectorizer, seed_id: str,
                                         "rest_mean", "rest_df"])
     frame.insert(0, "n_rest", len(ids) - 1)
     frame.insert(0, "seed_id", seed_id)
-    return frame
+    return frame.assign(forms=vectorizer.forms(frame["term"]))
 
 
 VARIANCES = ("approximate", "full")
@@ -191,6 +192,7 @@ def log_odds_table(corpus: Corpus, vectorizer: FramingVectorizer, group_by: str 
     table["p_value"] = 2 * stats.norm.sf(np.abs(table["z"].to_numpy()))
     table["q_value"] = table.groupby("comparison")["p_value"].transform(
         lambda p: stats.false_discovery_control(p.to_numpy(), method="bh"))
+    table["forms"] = vectorizer.forms(table["term"])
     return table.sort_values(["comparison", "z", "term"], ascending=[True, False, True], ignore_index=True)
 
 
@@ -294,7 +296,7 @@ def keyness(corpus: Corpus, vectorizer: FramingVectorizer, group_by: str = "grou
     after stop-word filtering). Columns: ``comparison``, ``term``, ``count_a``, ``count_b``,
     ``total_a``, ``total_b``, ``n_articles_a``,
     ``n_articles_b``, then :func:`keyness_2x2`'s statistics and ``q_g2`` (Benjamini-Hochberg
-    within the comparison). Terms neither side uses are left out. Rows are sorted by
+    within the comparison), ``forms`` (the surface forms a lemma pools). Terms neither side uses are left out. Rows are sorted by
     comparison, then G² descending, then term. Group comparisons need two groups, the seed
     comparison another article; with neither the table is empty.
     """
@@ -314,8 +316,9 @@ def keyness(corpus: Corpus, vectorizer: FramingVectorizer, group_by: str = "grou
             "n_articles_b": int(in_b.sum()), **scores,
             "q_g2": stats.false_discovery_control(scores["p_g2"], method="bh")}))
     order = ["comparison", "term", "count_a", "count_b", "total_a", "total_b", "n_articles_a", "n_articles_b",
-             "chi2", "p_chi2", "g2", "p_g2", "q_g2", "log_ratio", "pmi"]
+             "chi2", "p_chi2", "g2", "p_g2", "q_g2", "log_ratio", "pmi", "forms"]
     table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=order)
+    table["forms"] = vectorizer.forms(table["term"])
     return table[order].sort_values(["comparison", "g2", "term"], ascending=[True, False, True], ignore_index=True)
 
 

@@ -115,6 +115,14 @@ def keywords_in_context(corpus: Corpus, terms, group_by: str = "group", article_
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
+def _surface(table: pd.DataFrame) -> list[str]:
+    """Return the surface forms to look for: each term's ``forms`` (when lemmas pooled them), else the term."""
+    if "forms" not in table:
+        return list(table["term"])
+    found = [form.rsplit(" ", 1)[0] for forms in table["forms"] for form in str(forms).split(", ")]
+    return list(dict.fromkeys(found))
+
+
 def study_contexts(corpus: Corpus, seed_table: pd.DataFrame | None, log_odds: pd.DataFrame | None,
                    group_by: str = "group", n_terms: int = 5, window: int = 60) -> pd.DataFrame:
     """Return the contexts notebook 2 shows: the seed's top terms, and each group's top log-odds terms in its articles.
@@ -124,10 +132,10 @@ def study_contexts(corpus: Corpus, seed_table: pd.DataFrame | None, log_odds: pd
     """
     seed_table = seed_table if seed_table is not None else pd.DataFrame(columns=["direction", "term"])
     log_odds = log_odds if log_odds is not None else pd.DataFrame(columns=["comparison", "term", "z"])
-    seed_terms = seed_table.loc[seed_table["direction"] == "seed", "term"].head(n_terms)
+    seed_terms = _surface(seed_table[seed_table["direction"] == "seed"].head(n_terms))
     frames = [keywords_in_context(corpus, seed_terms, group_by, window=window).assign(selected_by="seed")]
     for comparison, rows in log_odds.groupby("comparison", sort=True):
-        terms = rows[rows["z"] > 0].sort_values(["z", "term"], ascending=[False, True])["term"].head(n_terms)
+        terms = _surface(rows[rows["z"] > 0].sort_values(["z", "term"], ascending=[False, True]).head(n_terms))
         members = corpus.articles.loc[corpus.articles[group_by].astype(str) == str(comparison), "article_id"]
         found = keywords_in_context(corpus, terms, group_by, article_ids=members, window=window)
         frames.append(found.assign(selected_by=f"log-odds: {comparison}"))

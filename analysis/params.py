@@ -34,6 +34,9 @@ class StudyParams:
     dedupe: bool = _param(True, "keep one article per wire-copy cluster")
     copy_threshold: float = _param(0.4, "rarity-weighted word-pair overlap at which two articles count as copies", low=0.0, high=1.0)
     min_df: int = _param(1, "keep terms used by at least this many articles", low=1)
+    lemmas: bool | str = _param("auto", "pool inflected forms by lemma (simplemma) before TF-IDF, log-odds and "
+                                "keyness: 'auto' (on for ru, uk, pl, sr, bs, tr, de; off for en), true or false",
+                                choices=("auto",))
     top_k: int = _param(12, "terms per group and direction", low=1)
     n_resamples: int = _param(200, "bootstrap resamples (0 to skip)", low=0)
     random_seed: int = _param(0, "seed of the bootstrap and the 2-D map", low=0)

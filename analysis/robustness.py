@@ -19,7 +19,7 @@ LENGTHS = ("matched", "full")
 
 def _seed_findings(study, corpus, top_k: int, vectorizer: FramingVectorizer | None = None) -> dict:
     """Return the seed's top terms (term -> rank) and context verdicts (label -> verdict) on ``corpus``."""
-    vectorizer = vectorizer or FramingVectorizer(min_df=study.params.min_df, protect=study.protect).fit(corpus)
+    vectorizer = vectorizer or study.vectorizer(corpus)
     table = seed_vs_rest(corpus, vectorizer, study.seed_id, top_k)
     terms = dict(zip(table.loc[table["direction"] == "seed", "term"], table.loc[table["direction"] == "seed", "rank"]))
     verdicts = {}
@@ -74,8 +74,7 @@ def _findings(study, top_k: int, stop_words="auto", min_df=None, dedupe=None, se
     """Return every finding of one run of the comparisons: (kind, group, item) -> its value."""
     corpus = study.variant(dedupe=dedupe, seed_length=seed_length)
     group_by = study.params.group_by
-    vectorizer = FramingVectorizer(min_df=min_df or study.params.min_df, protect=study.protect,
-                                   stop_words=stop_words).fit(corpus)
+    vectorizer = study.vectorizer(corpus, min_df=min_df or study.params.min_df, stop_words=stop_words)
     found = {}
     if study.seed_id is not None and len(corpus) > 1:
         seed = _seed_findings(study, corpus, top_k, vectorizer)

@@ -185,9 +185,14 @@ class Study:
             raise self.context_
         return self.context_
 
-    def vectorizer(self) -> FramingVectorizer:
-        """Return a FramingVectorizer fitted on the study corpus with the study's min_df and protected terms."""
-        return FramingVectorizer(min_df=self.params.min_df, protect=self.protect).fit(self.corpus)
+    def vectorizer(self, corpus: Corpus | None = None, **changes) -> FramingVectorizer:
+        """Return a FramingVectorizer fitted on the study corpus (or ``corpus``) with the study's settings.
+
+        The settings are its min_df, lemmas and protected terms; ``changes`` overrides any
+        FramingVectorizer setting (e.g. ``stop_words=None`` for a robustness variant).
+        """
+        settings = {"min_df": self.params.min_df, "protect": self.protect, "lemmas": self.params.lemmas, **changes}
+        return FramingVectorizer(**settings).fit(self.corpus if corpus is None else corpus)
 
     def describe(self) -> str:
         """Return the notes and a one-line description of what is compared."""

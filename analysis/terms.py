@@ -17,6 +17,7 @@ from scipy import sparse
 
 from .corpus import Corpus
 from .errors import ParameterError
+from .lemmas import pool_by_lemma, use_lemmas
 
 # Languages the stop-words package lacks, mapped to a close relative in stopwordsiso.
 STOPWORDSISO_FALLBACK = {"sr": "hr", "bs": "hr", "hr": "hr"}
@@ -62,6 +63,9 @@ class FramingVectorizer:
             or ``load_study(...).protect``); this class reads no files.
         dtype: float type of ``tfidf_``; np.float32 halves its memory for large corpora
             (weights then agree with float64 to about 1e-7).
+        lemmas: pool inflected forms by lemma (simplemma) after stop-word filtering: "auto"
+            (for one inflected language: ru, uk, pl, sr, bs, tr, de, …), True (any one
+            language) or False. Terms are then lemmas, and ``forms_`` lists their surface forms.
 
     Attributes:
         terms_: kept terms, unigrams then bigrams, each sorted.
@@ -69,15 +73,18 @@ class FramingVectorizer:
         tfidf_: article x term TF-IDF (sublinear tf, smooth idf, l2 norm; scikit-learn).
         stop_words_: the stop words applied.
         article_ids_: row labels.
+        lemmatised_: the language whose lemmas the terms are, or None (surface forms).
+        forms_: term -> its most frequent surface forms with counts ("оккупанты 8, оккупантам 1").
     """
 
     def __init__(self, min_df: int | float = 1, numbers: bool = True, stop_words="auto", protect=None,
-                 dtype=np.float64):
+                 dtype=np.float64, lemmas: bool | str = False):
         self.min_df = min_df
         self.numbers = numbers
         self.stop_words = stop_words
         self.protect = protect
         self.dtype = dtype
+        self.lemmas = lemmas
 
     def _stop_words(self, corpus: Corpus) -> frozenset[str]:
         if self.stop_words == "auto":
@@ -121,6 +128,12 @@ class FramingVectorizer:
         counts = sparse.hstack(blocks, format="csr")
         del blocks
         terms = np.concatenate(terms)
+        self.lemmatised_ = use_lemmas(self.lemmas, sorted(set(corpus.articles["language"])))
+        if self.lemmatised_:
+            counts, terms, self.forms_ = pool_by_lemma(counts, terms, self.lemmatised_)
+        else:
+            totals = np.asarray(counts.sum(axis=0)).ravel()
+            self.forms_ = {t: f"{t} {int(n)}" for t, n in zip(terms, totals)}
         df = counts.getnnz(axis=0)
         threshold = self.min_df if isinstance(self.min_df, int) else np.ceil(self.min_df * len(corpus))
         cols = np.flatnonzero(df >= threshold)
@@ -134,6 +147,10 @@ class FramingVectorizer:
         self.transformer_ = TfidfTransformer(sublinear_tf=True, smooth_idf=True, norm="l2")
         self.tfidf_ = self.transformer_.fit_transform(self.counts_.astype(self.dtype)).tocsr()
         return self
+
+    def forms(self, terms) -> list[str]:
+        """Return each term's surface forms with counts (the term itself unless lemmas were pooled)."""
+        return [self.forms_.get(t, t) for t in terms]
 
     def fit_transform(self, corpus: Corpus) -> sparse.csr_matrix:
         """Fit and return the article x term TF-IDF matrix."""

@@ -16,13 +16,13 @@ from .conftest import CORPUS, article_row, build_corpus
 
 TABLE_COLUMNS = {
     "distinctive_terms": ["group", "n_articles", "small_group", "direction", "rank", "term", "score",
-                          "mean_in", "mean_out", "df_in", "df_out", "stability", "ci_low", "ci_high"],
+                          "mean_in", "mean_out", "df_in", "df_out", "forms", "stability", "ci_low", "ci_high"],
     "seed_vs_rest": ["seed_id", "n_rest", "direction", "rank", "term", "score", "seed_tfidf", "rest_mean", "rest_df",
-                     "seed_chars", "others_median_chars"],
+                     "forms", "seed_chars", "others_median_chars"],
     "keyness": ["comparison", "term", "count_a", "count_b", "total_a", "total_b", "n_articles_a", "n_articles_b",
-                "chi2", "p_chi2", "g2", "p_g2", "q_g2", "log_ratio", "pmi"],
+                "chi2", "p_chi2", "g2", "p_g2", "q_g2", "log_ratio", "pmi", "forms"],
     "log_odds": ["comparison", "term", "count_a", "count_b", "frequency", "delta", "variance", "z",
-                 "n_articles_a", "n_articles_b", "z_rank", "p_value", "q_value"],
+                 "n_articles_a", "n_articles_b", "z_rank", "p_value", "q_value", "forms"],
     "similarity_pairs": ["article_id_a", "article_id_b", "similarity"],
     "seed_neighbours": ["seed_id", "rank", "article_id", "similarity", "seed_chars", "others_median_chars"],
     "seed_length_sensitivity": ["kind", "item", "matched", "full", "holds", "matched_chars", "full_chars"],

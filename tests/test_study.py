@@ -21,7 +21,7 @@ from .conftest import CORPUS
 SETUP_PARAMETERS = {"corpus_dir", "language", "seed_id", "seed_length", "group_by", "dedupe", "copy_threshold",
                     "output_dir"}
 # Parameters a notebook uses through a Study method rather than by name.
-USED_VIA = {"min_df": "study.vectorizer()"}
+USED_VIA = {"min_df": "study.vectorizer()", "lemmas": "study.vectorizer()"}
 
 
 def cli(*args: str) -> subprocess.CompletedProcess:
