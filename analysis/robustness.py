@@ -17,18 +17,21 @@ from .terms import FramingVectorizer
 LENGTHS = ("matched", "full")
 
 
-def _seed_findings(study, corpus, top_k: int, vectorizer: FramingVectorizer | None = None) -> dict:
-    """Return the seed's top terms (term -> rank) and context verdicts (label -> verdict) on ``corpus``."""
-    vectorizer = vectorizer or study.vectorizer(corpus)
-    table = seed_vs_rest(corpus, vectorizer, study.seed_id, top_k)
-    terms = dict(zip(table.loc[table["direction"] == "seed", "term"], table.loc[table["direction"] == "seed", "rank"]))
+def _seed_findings(study, corpus, top_k: int, vectorizer: FramingVectorizer | None = None,
+                   with_terms: bool = True) -> dict:
+    """Return the seed's top terms (term -> rank; empty unless ``with_terms``) and context verdicts (label -> verdict)."""
+    terms = {}
+    if with_terms:
+        table = seed_vs_rest(corpus, vectorizer or study.vectorizer(corpus), study.seed_id, top_k)
+        seed = table[table["direction"] == "seed"]
+        terms = dict(zip(seed["term"], seed["rank"]))
     verdicts = {}
     try:
         contrast = seed_context_contrast(context_coverage(corpus, study.context), study.seed_id)
         verdicts = dict(zip(contrast["label"], contrast["verdict"]))
     except LexiconError:
         pass
-    return {"terms": terms, "verdicts": verdicts, "seed_table": table}
+    return {"terms": terms, "verdicts": verdicts}
 
 
 def seed_length_sensitivity(study, top_k: int = 12, kinds=("seed term", "context verdict")) -> pd.DataFrame:
@@ -40,7 +43,7 @@ def seed_length_sensitivity(study, top_k: int = 12, kinds=("seed term", "context
     ``matched_chars`` and ``full_chars`` (the seed's characters compared).
     """
     corpora = {length: study.variant(seed_length=length) for length in LENGTHS}
-    found = {length: _seed_findings(study, corpora[length], top_k) for length in LENGTHS}
+    found = {length: _seed_findings(study, corpora[length], top_k, with_terms="seed term" in kinds) for length in LENGTHS}
     rows = []
     for kind, key in (("seed term", "terms"), ("context verdict", "verdicts")):
         if kind not in kinds:

@@ -136,7 +136,7 @@ def run_many(languages: list[str], params: dict | None = None, names: list[str] 
         tasks += [(language, path, work, {**(params or {}), "language": language, "output_dir": str(work)}, shown(target))
                   for path in chosen]
     try:
-        failures = _execute(tasks, progress, jobs or os.cpu_count() or 1)
+        failures = _execute(tasks, progress, jobs or (os.cpu_count() or 1) + 1)
         written = []
         for language, target, work in prepared:
             if language not in failures:
@@ -161,7 +161,8 @@ def run(language: str = "en", params: dict | None = None, names: list[str] | Non
     its ``parameters`` cell declares. Everything is written to a temporary directory first and
     moved into place only when every notebook succeeded, so a failed run leaves the previous
     report untouched. Running a subset (``names``) updates the existing report; running all
-    replaces it. ``jobs`` notebooks run at once (default: one per core). ``language="all"``
+    replaces it. ``jobs`` notebooks run at once (default: one per core, plus one to use the time
+    kernels spend starting). ``language="all"``
     runs the cross-language notebooks into ``<reports>/all``.
     """
     return run_many([language], params, names, reports, progress, jobs)[0]
