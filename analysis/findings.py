@@ -277,10 +277,12 @@ def profile_findings(similarity: pd.DataFrame, profiles: pd.DataFrame, n: int = 
     language, origin = info["language"], info["origin_name"]
     across = similarity[similarity["unit_a"].map(language) != similarity["unit_b"].map(language)]
     lines = [f"Read: {len(readable)} of {len(profiles)} outlet-languages with at least {min_mentions} naming mentions."]
+    label = info["label"]
     lines += ["Most alike in another language: " + "; ".join(
-        f"{a} & {b} {s:.2f}" for a, b, s in across.head(n)[["unit_a", "unit_b", "similarity"]].itertuples(index=False))]
+        f"{label[a]} & {label[b]} {s:.2f}" for a, b, s in across.head(n)[["unit_a", "unit_b", "similarity"]].itertuples(index=False))]
     own = similarity[similarity["unit_a"].map(origin) == similarity["unit_b"].map(origin)]
     if len(own):
         lines.append("Editions of one outlet: " + "; ".join(
-            f"{a} & {b} {s:.2f}" for a, b, s in own[["unit_a", "unit_b", "similarity"]].itertuples(index=False)))
+            f"{label[a]} & {label[b]} {s:.2f}" for a, b, s in own[["unit_a", "unit_b", "similarity"]].itertuples(index=False)))
+    lines.append("* some of the unit's articles are copies, rewrites or translations (another site's version of the outlet's text).")
     return _bullets("who names and selects alike, whatever the language", lines)

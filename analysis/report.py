@@ -137,7 +137,10 @@ def write_overview(reports: Path) -> Path:
     for folder in folders:
         n_figures = len(list(folder.glob("figures/*.png")))
         n_tables = len(list(folder.glob("tables/*.csv")))
-        what = "every language: naming, context and outlets across languages" if folder.name == "all" else "notebooks 1–5"
+        headlines = folder / "tables" / "headlines.csv"
+        n = sum(1 for _ in headlines.open(encoding="utf-8")) - 1 if headlines.is_file() else None
+        what = ("every language: naming, context and outlets across languages" if folder.name == "all"
+                else "notebooks 1–5" + (f" · {n} article{'s' * (n != 1)} compared (after dedupe)" if n is not None else ""))
         rows.append((folder.name, what, n_figures, n_tables))
     html_rows = "".join(f"<tr><td><a href='{html.escape(n)}/index.html'>{html.escape(n)}</a></td><td>{html.escape(w)}</td>"
                         f"<td>{f}</td><td>{t}</td></tr>" for n, w, f, t in rows)
