@@ -11,12 +11,18 @@ from . import schema
 from .corpus import load_corpus, summary
 from .errors import FramediffError, ParameterError
 from .features import dumps, featurize
-from .files import write_atomic
+from .files import spreadsheet_safe, write_atomic
 from .validate import CorpusError
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """Check a corpus directory; print every problem, or a summary when there are none."""
+    from .validate import CheckedCorpus, check_outlets
+
+    outlets = CheckedCorpus(Path(args.dir))
+    check_outlets(outlets)  # the coding scheme's likely typos (the full check follows)
+    for warning in outlets.warnings:
+        print(f"warning: {os.path.join(args.dir, str(warning))}", file=sys.stderr)
     try:
         corpus = load_corpus(args.dir)
     except CorpusError as exc:
@@ -62,7 +68,7 @@ def cmd_summary(args: argparse.Namespace) -> int:
     corpus = load_corpus(args.dir)
     table = summary(corpus)
     out = Path(args.out)
-    write_atomic(out / "corpus-summary.csv", table.to_csv(lineterminator="\n"))
+    write_atomic(out / "corpus-summary.csv", spreadsheet_safe(table.reset_index()).to_csv(index=False, lineterminator="\n"))
     write_atomic(out / "corpus-summary.md", f"# Corpus summary: {args.dir}\n\n"
                  f"{len(corpus)} articles; origin group x language:\n\n```\n{table.to_string()}\n```\n")
     print(f"wrote {out / 'corpus-summary.csv'} and {out / 'corpus-summary.md'}")
@@ -217,7 +223,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
                    help="notebook parameter, e.g. --param group_by=country (repeatable)")
     p.add_argument("--notebooks", nargs="+", help="notebook names (default: all), e.g. 02-distinctive-terms")
-    p.add_argument("--reports", default="reports", help="reports directory (default: reports)")
+    p.add_argument("--reports", "--out", default="reports", help="folder for the reports, one subfolder per language (default: reports)")
     p.set_defaults(func=cmd_run)
     p = sub.add_parser("lexicon-usage", help="how often each lexicon and context signal occurs in a corpus")
     p.add_argument("dir", nargs="?", default="corpus")

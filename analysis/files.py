@@ -12,6 +12,8 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+import pandas as pd
+
 
 def current_umask() -> int:
     """Return the process's umask (read by setting and restoring it)."""
@@ -85,3 +87,30 @@ def csv_text(rows: list[dict], columns) -> str:
     writer.writeheader()
     writer.writerows(rows)
     return buffer.getvalue()
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return ``frame`` with every text cell a spreadsheet would run as a formula prefixed by an apostrophe.
+
+    A cell starting with ``= + - @``, tab or carriage return (OWASP's list for CSV injection)
+    becomes ``'=1+2``; numbers, and text that reads as a number ("-0.5"), are left as they are.
+    A carriage return inside text becomes a newline (the CSV quotes that; a lone CR would split
+    the row). Report tables go through this; corpus files keep the raw values.
+    """
+    result = frame.copy()
+    for column in result.columns:
+        values = result[column]
+        if values.dtype != object and not pd.api.types.is_string_dtype(values):
+            continue
+        text = values.astype("string")
+        risky = text.str.startswith(FORMULA_STARTS).fillna(False) & pd.to_numeric(text, errors="coerce").isna()
+        if risky.any():
+            values = values.where(~risky, "'" + text)
+        returns = text.str.contains("\r", regex=False).fillna(False)
+        if returns.any():
+            values = values.where(~returns, values.astype("string").str.replace("\r\n", "\n").str.replace("\r", "\n"))
+        result[column] = values
+    return result

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import sys
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 import papermill
+from jupyter_client.manager import AsyncKernelManager
 from tqdm import tqdm
 
 from .errors import FramediffError, ParameterError
@@ -55,6 +58,30 @@ def declared_parameters(path: Path) -> set[str]:
     return set(papermill.inspect_notebook(str(path)))
 
 
+class QuietKernelManager(AsyncKernelManager):
+    """A kernel manager whose kernels write their stderr to a file, not the terminal.
+
+    ipykernel prints a transport warning and shutdown messages on every start; a report run
+    starts sixty kernels. Errors in cells still arrive as messages (and fail the run with the
+    notebook, cell and error); the log file is read only when a kernel dies without one.
+    """
+
+    log_path = None
+
+    async def start_kernel(self, **kw):  # noqa: D102 (AsyncKernelManager's)
+        handle = open(self.log_path or os.devnull, "ab")  # noqa: SIM115  (closed by the kernel's exit)
+        kw.setdefault("stderr", handle)
+        try:
+            return await super().start_kernel(**kw)
+        finally:
+            handle.close()
+
+
+def _kernel_manager(log: Path) -> type:
+    """Return a QuietKernelManager subclass writing kernel stderr to ``log``."""
+    return type("QuietKernelManagerForRun", (QuietKernelManager,), {"log_path": str(log)})
+
+
 def _execute_one(path: Path, work: Path, params: dict, target: str) -> str | None:
     """Execute one notebook into ``work`` and write its report page; return a failure message or None.
 
@@ -62,11 +89,19 @@ def _execute_one(path: Path, work: Path, params: dict, target: str) -> str | Non
     """
     declared = declared_parameters(path)
     given = {k: v for k, v in params.items() if k in declared}
+    log = work / f".{path.stem}.kernel.log"
     try:
         papermill.execute_notebook(str(path), str(work / path.name), parameters=given,
-                                   cwd=str(NOTEBOOKS.parent), kernel_name="python3", progress_bar=False)
+                                   cwd=str(NOTEBOOKS.parent), kernel_name="python3", progress_bar=False,
+                                   kernel_manager_class=_kernel_manager(log))
     except papermill.PapermillExecutionError as exc:
         return f"{path.name}: cell {exc.exec_count} failed: {exc.ename}: {exc.evalue}"
+    except Exception as exc:  # the kernel died or never started: say so, with what it printed last
+        said = [line for line in log.read_text(errors="replace").splitlines()
+                if line.strip() and "without encryption" not in line][-3:] if log.exists() else []
+        return f"{path.name}: the kernel failed ({type(exc).__name__}: {exc}) {' / '.join(said)}".strip()
+    finally:
+        log.unlink(missing_ok=True)
     write_page(work / path.name, work, target)
     return None
 
@@ -119,9 +154,39 @@ def run_many(languages: list[str], params: dict | None = None, names: list[str] 
     succeeded are moved into place, and a RunError then names the first failure (the others'
     previous reports stay untouched).
     """
-    prepared, tasks = [], []
     if len(languages) > 1 and (params or {}).get("output_dir"):
         raise ParameterError("output_dir names one folder; with several languages use --reports (one folder each)")
+    targets = [report_dir(language, StudyParams.from_mapping({**(params or {}), "language": language}).output_dir,
+                          reports) for language in languages]
+    with contextlib.ExitStack() as locks:
+        for target in sorted(set(targets)):  # one run per report folder; sorted, so two runs never deadlock
+            locks.enter_context(_lock(target, progress))
+        return _run_locked(languages, params, names, reports, progress, jobs)
+
+
+@contextlib.contextmanager
+def _lock(target: Path, progress: bool):
+    """Hold the lock of one report folder (``<parent>/.locks/<name>.lock``); say so if another run holds it."""
+    from filelock import FileLock, Timeout
+
+    folder = target.parent / ".locks"
+    folder.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(folder / f"{target.name}.lock")
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        print(f"another run is writing {shown(target)}; waiting", file=sys.stderr, flush=True)
+        lock.acquire()
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def _run_locked(languages: list[str], params: dict | None, names: list[str] | None, reports: Path,
+                progress: bool, jobs: int | None) -> list[Path]:
+    """Run the languages (their report folders locked by the caller); see :func:`run_many`."""
+    prepared, tasks = [], []
     for language in languages:
         checked = StudyParams.from_mapping({**(params or {}), "language": language})
         chosen = notebooks(names, ALL if language == ALL else "language")

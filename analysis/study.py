@@ -20,7 +20,7 @@ from IPython.display import Markdown
 
 from .corpus import Corpus, load_corpus
 from .errors import ParameterError
-from .files import atomic_path, slug, write_atomic
+from .files import atomic_path, slug, spreadsheet_safe, write_atomic
 from .lexicon import ContextItem, LexiconError, Variant, load_context, load_lexicon, protected_patterns
 from .params import StudyParams
 from .paths import report_dir, resolve, resource
@@ -74,7 +74,7 @@ class Outputs:
             rows: rows to display (0: none).
         """
         path = self.root / "tables" / f"{slug(name, keep='_.')}.csv"
-        write_atomic(path, frame.to_csv(index=False, float_format="%.6g", lineterminator="\n"))
+        write_atomic(path, spreadsheet_safe(frame).to_csv(index=False, float_format="%.6g", lineterminator="\n"))
         if rows:
             _show(readable(frame, show, rows))
             _show(Markdown(f"*{len(frame):,} rows in `tables/{path.name}`*"))

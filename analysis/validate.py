@@ -41,10 +41,15 @@ class CheckedCorpus:
     counts_from: dict[str, str] = field(default_factory=dict)
     tokenised: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
 
     def add(self, file: str, row: int | None, fld: str, message: str) -> None:
         """Record one problem."""
         self.problems.append(Problem(file, row, fld, message))
+
+    def warn(self, file: str, row: int | None, fld: str, message: str) -> None:
+        """Record a likely mistake that does not make the corpus invalid (e.g. a one-letter typo in a code)."""
+        self.warnings.append(Problem(file, row, fld, message))
 
 
 def read_utf8(path: Path, name: str, checked: CheckedCorpus) -> str | None:
@@ -114,11 +119,36 @@ def check_outlets(checked: CheckedCorpus) -> None:
     name = "outlets.csv"
     checked.outlets = read_csv_table(checked.root, name, schema.OUTLET_COLUMNS, checked)
     check_ids(checked.outlets, name, "outlet_id", checked)
-    for line, row in checked.outlets:
-        check_choice(row["group"], schema.GROUPS, name, line, "group", checked)
-        for fld in ("name", "country", "ownership"):
+    for line, row in checked.outlets:  # any coding scheme: group, country and ownership are free text
+        for fld in ("name", "group", "country", "ownership"):
             if not row[fld].strip():
                 checked.add(name, line, fld, "empty")
+    for fld in ("group", "country", "ownership"):
+        warn_typos(checked.outlets, name, fld, checked)
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """Return True if ``a`` becomes ``b`` by one insertion, deletion, substitution or swap of neighbours."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) > len(b):
+        a, b = b, a
+    i = next((k for k in range(len(a)) if a[k] != b[k]), len(a))
+    if len(a) == len(b) and a[i + 2:] == b[i + 2:] and a[i:i + 2] == b[i:i + 2][::-1]:
+        return True  # "westren" for "western"
+    return a[i + (len(a) == len(b)):] == b[i + 1:]
+
+
+def warn_typos(rows: list[tuple[int, dict]], name: str, fld: str, checked: CheckedCorpus) -> None:
+    """Warn where a code used once is one edit away from a code used more often ("westren" beside "western")."""
+    uses: dict[str, list[int]] = {}
+    for line, row in rows:
+        uses.setdefault(row[fld], []).append(line)
+    for value, lines in uses.items():
+        if len(lines) == 1 and len(value) > 3:
+            near = sorted(v for v, other in uses.items() if len(other) > 1 and _one_edit(value.lower(), v.lower()))
+            if near:
+                checked.warn(name, lines[0], fld, f"{value!r} is used once and is one letter from {near[0]!r}: a typo?")
 
 
 def check_article_row(line: int, row: dict, outlets: dict, checked: CheckedCorpus) -> None:
