@@ -8,12 +8,13 @@ exponential backoff on network errors and 429/5xx answers, a size cap, and only 
 
 from __future__ import annotations
 
+import re
 import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import urljoin, urlparse
 
 import pandas as pd
 from tqdm import tqdm
@@ -70,15 +71,27 @@ class Fetcher:
         raise FetchFailed(f"{reason} (after {self.retries + 1} attempts)")
 
     def _get(self, url: str) -> str:
+        """Return one page's HTML: every redirect hop checked, the whole page within ``timeout``, decoded."""
         request = urllib.request.Request(url, headers={"User-Agent": self.user_agent, "Accept": "text/html"})
-        with urllib.request.urlopen(request, timeout=self.timeout) as response:
+        opener = urllib.request.build_opener(_SafeRedirects)
+        deadline = time.monotonic() + self.timeout
+        with opener.open(request, timeout=self.timeout) as response:
             kind = response.headers.get_content_type()
             if kind not in HTML_TYPES:
                 raise FetchFailed(f"not HTML ({kind})")
-            body = response.read(self.max_bytes + 1)
-            if len(body) > self.max_bytes:
-                raise FetchFailed(f"larger than {self.max_bytes:,} bytes")
-            return body.decode(response.headers.get_content_charset() or "utf-8", errors="replace")
+            chunks, size = [], 0
+            while chunk := response.read1(65536):
+                chunks.append(chunk)
+                size += len(chunk)
+                if size > self.max_bytes:
+                    raise FetchFailed(f"larger than {self.max_bytes:,} bytes")
+                if time.monotonic() > deadline:
+                    raise FetchFailed(f"the page took longer than {self.timeout:g} s")
+            body = b"".join(chunks)
+            expected = response.headers.get("Content-Length")
+            if expected and expected.isdigit() and not response.headers.get("Content-Encoding") and size < int(expected):
+                raise FetchFailed(f"truncated: {size:,} of {int(expected):,} bytes")
+            return decode_page(body, response.headers.get_content_charset())
 
     def extract(self, html: str) -> str:
         """Return the main text of a page; raise FetchFailed if there is too little."""
@@ -88,6 +101,45 @@ class Fetcher:
         if len(text.strip()) < self.min_chars:
             raise FetchFailed(f"no extractable text ({len(text.strip())} characters)")
         return text.strip() + "\n"
+
+
+class _SafeRedirects(urllib.request.HTTPRedirectHandler):
+    """Follow redirects to http(s) URLs only, checking every hop (a page may send the fetcher anywhere)."""
+
+    def http_error_302(self, req, fp, code, msg, headers):
+        location = headers.get("Location") or headers.get("URI") or ""
+        scheme = urlparse(urljoin(req.full_url, location)).scheme
+        if location and scheme not in ("http", "https"):
+            raise FetchFailed(f"HTTP {code} redirect to a non-http(s) URL ({scheme or 'no scheme'}:…) refused")
+        return super().http_error_302(req, fp, code, msg, headers)
+
+    http_error_301 = http_error_303 = http_error_307 = http_error_308 = http_error_302
+
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_:.-]+)""", re.IGNORECASE)
+
+
+def decode_page(body: bytes, declared: str | None) -> str:
+    """Return a page's text: the header's charset if it decodes the bytes, else ``<meta charset>``, else detection.
+
+    A charset that is unknown or fails on the bytes (a cp1251 page sent as "utf-8") is skipped;
+    detection is charset-normalizer's (which trafilatura installs). Raise FetchFailed if nothing
+    decodes the page cleanly.
+    """
+    meta = _META_CHARSET.search(body[:4096])
+    for charset in (declared, meta.group(1).decode("ascii", "replace") if meta else None, "utf-8"):
+        if not charset:
+            continue
+        try:
+            return body.decode(charset)
+        except (LookupError, UnicodeDecodeError):
+            continue
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(body).best()
+    if best is None:
+        raise FetchFailed(f"cannot tell the page's encoding (declared {declared or 'none'}; no charset decodes it)")
+    return str(best)
 
 
 def fetch(corpus_dir: str | Path = "corpus", ids: list[str] | None = None, force: bool = False,
@@ -116,6 +168,9 @@ def fetch(corpus_dir: str | Path = "corpus", ids: list[str] | None = None, force
             text = fetcher.extract(fetcher.download(url))
         except FetchFailed as exc:
             summary.append((article_id, url, "failed", str(exc), 0))
+            continue
+        except Exception as exc:  # noqa: BLE001  (one bad page must not stop the others; its reason is kept)
+            summary.append((article_id, url, "failed", f"{type(exc).__name__}: {exc}", 0))
             continue
         write_atomic(target, text)
         summary.append((article_id, url, "ok", "", len(text)))

@@ -128,3 +128,104 @@ def test_a_one_letter_typo_in_a_code_is_warned_not_refused(corpus_copy):
     result = cli("validate", str(corpus_copy))
     assert result.returncode == 0
     assert f"outlets.csv:{row + 2}: group: 'westren' is used once and is one letter from" in result.stderr
+
+
+# -- fetch against a hostile local server -----------------------------------------------------------------
+CYRILLIC = ("<p>" + "Глава администрации подписал распоряжение о проведении референдума в области. " * 6 + "</p>")
+
+
+class Hostile:
+    """Pages a hostile or broken server sends: (status, headers, body bytes, bytes per second or None)."""
+
+    pages = {
+        "/ftp": (302, {"Location": "ftp://internal.example/secret"}, b"", None),
+        "/file": (302, {"Location": "file:///etc/passwd"}, b"", None),
+        "/data": (301, {"Location": "data:text/html,<p>x</p>"}, b"", None),
+        "/loop": (302, {"Location": "/loop"}, b"", None),
+        "/cp1251-no-charset": (200, {"Content-Type": "text/html"},
+                               f"<html><body><article>{CYRILLIC}</article></body></html>".encode("cp1251"), None),
+        "/cp1251-wrong-header": (200, {"Content-Type": "text/html; charset=utf-8"},
+                                 f"<html><body><article>{CYRILLIC}</article></body></html>".encode("cp1251"), None),
+        "/cp1251-meta": (200, {"Content-Type": "text/html"},
+                         f"<html><head><meta charset=windows-1251></head><body><article>{CYRILLIC}</article>"
+                         f"</body></html>".encode("cp1251"), None),
+        "/unknown-charset": (200, {"Content-Type": "text/html; charset=x-no-such"},
+                             f"<html><body><article>{CYRILLIC}</article></body></html>".encode("utf-8"), None),
+        "/truncated": (200, {"Content-Type": "text/html", "Content-Length": "100000"},
+                       f"<html><body><article>{CYRILLIC}</article>".encode("utf-8"), None),
+        "/trickle": (200, {"Content-Type": "text/html"}, b"<html><body>" + b"x" * 400, 200),
+        "/binary": (200, {"Content-Type": "application/octet-stream"}, bytes(range(256)) * 10, None),
+    }
+
+
+def _hostile_server():
+    import threading
+    import time
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802
+            status, headers, body, rate = Hostile.pages.get(self.path, (404, {}, b"", None))
+            self.send_response(status)
+            for key, value in headers.items():
+                self.send_header(key, value)
+            if "Content-Length" not in headers:
+                self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            try:
+                if rate:
+                    for i in range(0, len(body), 20):
+                        self.wfile.write(body[i:i + 20])
+                        self.wfile.flush()
+                        time.sleep(20 / rate)
+                else:
+                    self.wfile.write(body)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+
+        def log_message(self, *args):
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    return httpd
+
+
+@pytest.fixture(scope="module")
+def hostile_fetch(tmp_path_factory):
+    from analysis.fetch import Fetcher, fetch
+
+    from .conftest import article_row, build_corpus
+
+    httpd = _hostile_server()
+    base = f"http://127.0.0.1:{httpd.server_address[1]}"
+    names = [p.strip("/") for p in Hostile.pages]
+    rows = [article_row(f"h-{n}", "alpha", url=f"{base}/{n}") for n in names]
+    root = build_corpus(tmp_path_factory.mktemp("hostile") / "web", {f"h-{n}": "Placeholder words." for n in names}, rows)
+    summary = fetch(root, fetcher=Fetcher(delay=0, timeout=1.0, retries=0, backoff=0, min_chars=50), progress=False)
+    httpd.shutdown()
+    return root, summary.set_index("article_id")
+
+
+@pytest.mark.parametrize("page, status, reason", [
+    ("ftp", "failed", "HTTP 302 redirect to a non-http(s) URL (ftp:…) refused"),
+    ("file", "failed", "HTTP 302 redirect to a non-http(s) URL (file:…) refused"),
+    ("data", "failed", "HTTP 301 redirect to a non-http(s) URL (data:…) refused"),
+    ("loop", "failed", "HTTP 302"),
+    ("truncated", "failed", "truncated:"),
+    ("trickle", "failed", "the page took longer than 1 s"),
+    ("binary", "failed", "not HTML (application/octet-stream)"),
+])
+def test_fetch_refuses_what_a_page_must_not_do(hostile_fetch, page, status, reason):
+    root, summary = hostile_fetch
+    assert summary.loc[f"h-{page}", "status"] == status
+    assert summary.loc[f"h-{page}", "reason"].startswith(reason), summary.loc[f"h-{page}", "reason"]
+    assert not (root / "cache" / f"h-{page}.txt").exists()
+
+
+@pytest.mark.parametrize("page", ["cp1251-no-charset", "cp1251-wrong-header", "cp1251-meta", "unknown-charset"])
+def test_fetch_decodes_wrong_or_missing_charsets(hostile_fetch, page):
+    root, summary = hostile_fetch
+    assert summary.loc[f"h-{page}", "status"] == "ok", summary.loc[f"h-{page}", "reason"]
+    text = (root / "cache" / f"h-{page}.txt").read_text(encoding="utf-8")
+    assert "Глава администрации подписал распоряжение" in text and "\ufffd" not in text
