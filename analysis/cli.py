@@ -39,6 +39,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def cmd_features(args: argparse.Namespace) -> int:
     """Write ngrams-v1 features JSON for each text file given."""
     out = Path(args.out)
+    stems: dict[str, str] = {}
+    for name in args.files:
+        if Path(name).stem in stems:
+            raise ParameterError(f"{name} and {stems[Path(name).stem]} would both write {out / (Path(name).stem + '.json')}; "
+                                 "rename one (the file name is the article id)")
+        stems[Path(name).stem] = name
     failed = 0
     for name in args.files:
         path = Path(name)
@@ -250,3 +256,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except OSError as exc:  # a path that is missing, not a folder, or not writable: say which, no traceback
+        where = exc.filename if exc.filename is not None else ""
+        print(f"{args.command}: {where}: {exc.strerror or exc}".replace(": : ", ": "), file=sys.stderr)
+        return 1

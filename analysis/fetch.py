@@ -44,6 +44,12 @@ class Fetcher:
     user_agent: str = USER_AGENT
 
     def __post_init__(self):
+        for name, low in (("delay", 0), ("retries", 0), ("backoff", 0)):
+            if getattr(self, name) < low:
+                raise ParameterError(f"--{name} must be ≥ {low}; got {getattr(self, name)}")
+        for name in ("timeout", "max_bytes"):
+            if getattr(self, name) <= 0:
+                raise ParameterError(f"--{name.replace('_', '-')} must be > 0; got {getattr(self, name)}")
         self._last_request: dict[str, float] = {}
 
     def _wait_for(self, host: str) -> None:

@@ -11,7 +11,9 @@ nothing the second time.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import shutil
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -22,7 +24,7 @@ import yaml
 
 from . import schema
 from .errors import ParameterError, Problem, ProblemsError
-from .files import csv_text, read_rows, slug, write_atomic
+from .files import csv_text, read_rows, slug, temp_dir, write_atomic
 from .validate import check_corpus
 
 FIELDS = ("text", "outlet", "url", "published", "title", "language", "events", "article_id")
@@ -90,7 +92,7 @@ def _record(raw: dict, where: tuple[str, int | None], language: str | None,
     if found:
         return None
     digest = hashlib.sha1(text.encode("utf-8")).hexdigest()[:8]
-    return {"text": text, "outlet": outlet, "url": url, "published": published, "language": lang,
+    return {"where": where, "text": text, "outlet": outlet, "url": url, "published": published, "language": lang,
             "title": text_of("title"), "events": text_of("events") or "unspecified",
             "article_id": article_id or f"{slug(outlet)}-{published or 'undated'}-{digest}"}
 
@@ -127,15 +129,69 @@ def corpus_from_frame(frame: pd.DataFrame, into: str | Path, *, columns: dict | 
             rejected += problems[before:]
         else:
             records.append(record)
+    records = _without_duplicates(records, problems, rejected)
     if problems and not skip_bad:
         raise ImportProblems(problems)
-    report = _write(into, records)
+    report = _staged_write(into, records)
     if rejected:
         lines = [{"where": p.file if p.row is None else f"{p.file}:{p.row}", "field": p.field, "problem": p.message}
                  for p in rejected]
         write_atomic(into / "import-rejects.csv", csv_text(lines, ("where", "field", "problem")))
         report.rejected = rejected
     return report
+
+
+def _without_duplicates(records: list[dict], problems: list[Problem], rejected: list[Problem]) -> list[dict]:
+    """Return the records, each id and URL once; a repeat with other text is a problem, an exact repeat is dropped."""
+    kept, first = [], {}
+    for record in records:
+        keys = [("article_id", record["article_id"])] + ([("url", record["url"])] if record["url"] else [])
+        seen = next((first[k] for k in keys if k in first), None)
+        if seen is None:
+            first.update({k: record for k in keys})
+            kept.append(record)
+        elif seen["text"] != record["text"]:
+            key = next(k for k in keys if k in first)
+            found = Problem(*record["where"], key[0], f"{key[1]!r} appears twice with different text "
+                            f"(first at {seen['where'][0]}:{seen['where'][1]}); keep one")
+            problems.append(found)
+            rejected.append(found)
+    return kept
+
+
+def _staged_write(into: Path, records: list[dict]) -> ImportReport:
+    """Write the import into a copy of ``into`` (hard links: no data copied) and swap it in when complete.
+
+    An interrupted import (Ctrl-C, kill -9) leaves the corpus as it was and at worst a hidden
+    ``.<name>-import-*`` folder beside it; texts never outlive their rows.
+    """
+    into.parent.mkdir(parents=True, exist_ok=True)
+    stage = temp_dir(into.parent, f".{into.name}-import-")
+    old = None
+    try:
+        if into.is_dir():
+            shutil.copytree(into, stage, dirs_exist_ok=True, copy_function=_link_or_copy,
+                            ignore=shutil.ignore_patterns("cache"))
+        report = _write(stage, records)
+        if into.is_dir():
+            if (into / "cache").is_dir():  # regenerable; moved, not linked file by file
+                (into / "cache").rename(stage / "cache")
+            old = temp_dir(into.parent, f".{into.name}-old-")
+            into.rename(old / "corpus")
+        stage.rename(into)
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    return report
+
+
+def _link_or_copy(src: str, dst: str) -> None:
+    """Hard-link ``src`` to ``dst`` (same file system: instant, no space), else copy it."""
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)
 
 
 def _write(into: Path, records: list[dict]) -> ImportReport:
@@ -180,15 +236,44 @@ def _split_front_matter(raw: str, where: str, problems: list[Problem]) -> tuple[
     if len(parts) < 3:
         problems.append(Problem(where, None, "front matter", "no closing --- line"))
         return None
-    try:
-        meta = yaml.safe_load(parts[1]) or {}
-    except yaml.YAMLError as exc:
-        problems.append(Problem(where, None, "front matter", f"not valid YAML ({str(exc).splitlines()[0]})"))
-        return None
-    if not isinstance(meta, dict):
-        problems.append(Problem(where, None, "front matter", "must be a mapping of fields"))
+    meta = _front_matter(parts[1], where, problems)
+    if meta is None:
         return None
     return meta, parts[2].lstrip("\n")
+
+
+MAX_FRONT_MATTER = 64_000  # characters; a page of metadata, not a payload
+
+
+def _front_matter(text: str, where: str, problems: list[Problem]) -> dict | None:
+    """Return front matter as a mapping of field -> text; None after recording why it is refused.
+
+    Read with YAML's base loader: every value stays the text written ("no" is Norwegian, not
+    false; "2022-02-30" is checked as a date later, not parsed by YAML). Aliases (``*a``, the
+    "billion laughs" expansion) and tags are refused, and every value must be a single value,
+    not a list or mapping.
+    """
+    def refuse(message: str) -> None:
+        problems.append(Problem(where, None, "front matter", message))
+
+    if len(text) > MAX_FRONT_MATTER:
+        return refuse(f"longer than {MAX_FRONT_MATTER:,} characters")
+    try:
+        for event in yaml.parse(text, Loader=yaml.BaseLoader):
+            if isinstance(event, yaml.AliasEvent):
+                return refuse("YAML aliases (*name) are not allowed")
+            if getattr(event, "tag", None) is not None:
+                return refuse(f"YAML tags ({event.tag}) are not allowed")
+        meta = yaml.load(text, Loader=yaml.BaseLoader) or {}
+    except yaml.YAMLError as exc:
+        return refuse(f"not valid YAML ({str(exc).splitlines()[0]})")
+    if not isinstance(meta, dict):
+        return refuse("must be a mapping of fields")
+    for key, value in meta.items():
+        if not isinstance(value, str):
+            problems.append(Problem(where, None, str(key), f"must be a single value, not a {type(value).__name__}"))
+            return None
+    return meta
 
 
 def read_folder(folder: str | Path) -> tuple[pd.DataFrame, list[Problem]]:
@@ -196,7 +281,7 @@ def read_folder(folder: str | Path) -> tuple[pd.DataFrame, list[Problem]]:
     records, problems = [], []
     for path in sorted(p for p in Path(folder).iterdir() if p.suffix in (".txt", ".md")):
         try:
-            raw = path.read_bytes().decode("utf-8")
+            raw = path.read_bytes().decode("utf-8").removeprefix("\ufeff")
         except UnicodeDecodeError as exc:
             problems.append(Problem(path.name, None, "encoding", f"not UTF-8 (byte {exc.start})"))
             continue

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import sys
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -154,6 +155,11 @@ def run_many(languages: list[str], params: dict | None = None, names: list[str] 
     succeeded are moved into place, and a RunError then names the first failure (the others'
     previous reports stay untouched).
     """
+    for language in languages:
+        if not re.fullmatch(r"[a-z]{2,3}(-[A-Za-z0-9]{1,8})?|all", str(language)):
+            raise ParameterError(f"language {language!r}: expected an ISO 639 code such as 'en', or 'all'")
+    if Path(reports).exists() and not Path(reports).is_dir():
+        raise ParameterError(f"{shown(reports)}: exists and is not a folder; choose another --reports")
     if len(languages) > 1 and (params or {}).get("output_dir"):
         raise ParameterError("output_dir names one folder; with several languages use --reports (one folder each)")
     targets = [report_dir(language, StudyParams.from_mapping({**(params or {}), "language": language}).output_dir,

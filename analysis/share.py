@@ -8,6 +8,7 @@ from pathlib import Path
 from . import schema
 from .corpus import load_corpus
 from .features import dumps, featurize
+from .errors import ParameterError
 from .files import csv_text, read_rows, temp_dir, write_atomic
 from .paths import RESOURCE_KINDS
 
@@ -20,7 +21,9 @@ def export_features(source: str | Path, into: str | Path) -> Path:
     """
     source, into = Path(source), Path(into)
     if into.exists():
-        raise FileExistsError(f"{into}: already exists; choose a new directory for the export")
+        raise ParameterError(f"{into}: already exists; choose a new directory for the export")
+    if into.resolve().is_relative_to(source.resolve()):
+        raise ParameterError(f"{into}: is inside the corpus {source}; export to a folder outside it")
     corpus = load_corpus(source)  # refuses a corpus with problems, listing them all
     texts = set(corpus.articles.loc[corpus.articles["counts_from"] == "text", "article_id"])
     into.parent.mkdir(parents=True, exist_ok=True)

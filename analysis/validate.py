@@ -27,6 +27,9 @@ class CorpusError(ProblemsError, ValueError):
     what = "problem(s) in the corpus"
 
 
+MAX_COUNT = 2**31 - 1  # counts are stored as int32 (one article's count of one term)
+
+
 @dataclass
 class CheckedCorpus:
     """The parsed contents of a corpus directory, with the problems found while parsing."""
@@ -187,6 +190,8 @@ def check_articles(checked: CheckedCorpus) -> None:
     """Parse and check articles.csv against outlets.csv."""
     name = "articles.csv"
     checked.articles = read_csv_table(checked.root, name, schema.ARTICLE_COLUMNS, checked)
+    if not checked.articles and (checked.root / name).is_file() and not checked.problems:
+        checked.add(name, 2, "row", "no articles (the file has only its header)")
     check_ids(checked.articles, name, "article_id", checked)
     outlets = {row["outlet_id"]: row for _, row in checked.outlets}
     for line, row in checked.articles:
@@ -213,9 +218,9 @@ def check_features_doc(doc, article_id: str, name: str, checked: CheckedCorpus) 
             checked.add(name, None, key, "missing or not an object of counts")
             continue
         bad = [t for t, c in counts.items()
-               if not (isinstance(c, int) and not isinstance(c, bool) and c > 0)]
+               if not (isinstance(c, int) and not isinstance(c, bool) and 0 < c <= MAX_COUNT)]
         if bad:
-            checked.add(name, None, key, f"counts must be positive integers; {len(bad)} are not "
+            checked.add(name, None, key, f"counts must be integers from 1 to {MAX_COUNT:,}; {len(bad)} are not "
                         f"(first: {bad[0]!r}: {counts[bad[0]]!r})")
     return len(checked.problems) == problems_before
 
@@ -266,6 +271,9 @@ def read_features(path: Path, article_id: str, checked: CheckedCorpus) -> None:
         doc = json.loads(raw)
     except json.JSONDecodeError as exc:
         checked.add(name, exc.lineno, "json", f"not valid JSON ({exc.msg})")
+        return
+    except RecursionError:
+        checked.add(name, None, "json", "nested too deeply to be a features file")
         return
     if check_features_doc(doc, article_id, name, checked):
         checked.features[article_id] = doc

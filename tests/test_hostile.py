@@ -229,3 +229,199 @@ def test_fetch_decodes_wrong_or_missing_charsets(hostile_fetch, page):
     assert summary.loc[f"h-{page}", "status"] == "ok", summary.loc[f"h-{page}", "reason"]
     text = (root / "cache" / f"h-{page}.txt").read_text(encoding="utf-8")
     assert "Глава администрации подписал распоряжение" in text and "\ufffd" not in text
+
+
+# -- validate, features, export: malformed corpora and paths --------------------------------------------
+def _corpus_with(tmp_path: Path, change) -> Path:
+    import shutil
+
+    root = tmp_path / "c"
+    shutil.copytree(CORPUS, root, ignore=shutil.ignore_patterns("cache"))
+    change(root)
+    return root
+
+
+def _header_only(root):
+    text = (root / "articles.csv").read_text(encoding="utf-8")
+    (root / "articles.csv").write_text(text.splitlines()[0] + "\n", encoding="utf-8")
+
+
+def _set_count(value):
+    def change(root):
+        import json
+
+        path = root / "features" / "afp-2022-08-08.json"
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        doc["unigrams"]["huge"] = value
+        path.write_text(json.dumps(doc), encoding="utf-8")
+    return change
+
+
+def _write_feature(text: str | bytes):
+    def change(root):
+        path = root / "features" / "afp-2022-08-08.json"
+        path.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
+    return change
+
+
+def _bad_id(value):
+    def change(root):
+        text = (root / "articles.csv").read_text(encoding="utf-8")
+        (root / "articles.csv").write_text(text.replace("afp-2022-08-08,", f"{value},", 1), encoding="utf-8")
+    return change
+
+
+@pytest.mark.parametrize("change, expected", [
+    (_header_only, "articles.csv:2: row: no articles (the file has only its header)"),
+    (_set_count(2**40), "counts must be integers from 1 to 2,147,483,647"),
+    (_set_count(-3), "counts must be integers from 1 to"),
+    (_set_count("7"), "counts must be integers from 1 to"),
+    (_write_feature("[" * 100_000 + "]" * 100_000), "features/afp-2022-08-08.json: json: nested too deeply"),
+    (_write_feature(b"\xff\xfe\x00garbage"), "features/afp-2022-08-08.json: encoding: not UTF-8"),
+    (_write_feature(""), "features/afp-2022-08-08.json:1: json: not valid JSON"),
+    (_bad_id("../../etc/passwd"), "article_id"),
+    (_bad_id("a/b"), "article_id"),
+    (_bad_id("x\\u0000y"), "article_id"),
+])
+def test_validate_names_file_row_and_field(tmp_path, change, expected):
+    root = _corpus_with(tmp_path, change)
+    result = cli("validate", str(root))
+    one_line_failure(result, expected)
+
+
+@pytest.mark.parametrize("args, expected", [
+    (("summary", "corpus", "--out", "/proc/nope"), "summary: /proc/nope: No such file or directory"),
+    (("import", "folder", "/nonexistent-folder", "--into", "{tmp}/x"), "import: /nonexistent-folder: No such file"),
+    (("fetch", "corpus", "--ids", "../../etc/x"), "fetch: unknown article id(s) ['../../etc/x']"),
+    (("fetch", "corpus", "--retries", "-1"), "fetch: --retries must be ≥ 0; got -1"),
+    (("fetch", "corpus", "--timeout", "0"), "fetch: --timeout must be > 0; got 0.0"),
+    (("fetch", "corpus", "--delay", "-2"), "fetch: --delay must be ≥ 0; got -2.0"),
+    (("run", "--language", "/../../x", "--reports", "{tmp}/r"), "run: language '/../../x': expected an ISO 639 code"),
+    (("run", "--language", "pl", "--reports", "{tmp}/file"), "run: {tmp}/file: exists and is not a folder"),
+    (("run", "--language", "en", "--language", "ru", "--param", "output_dir={tmp}/o"), "run: output_dir names one folder"),
+    (("export-features", "corpus", "--into", "corpus/features/sub"), "is inside the corpus corpus"),
+    (("export-features", "corpus", "--into", "corpus"), "export-features: corpus: already exists"),
+    (("compare-reports", "nowhere", "corpus"), "compare-reports: nowhere: not a folder"),
+])
+def test_path_mistakes_give_one_line(tmp_path, args, expected):
+    (tmp_path / "file").write_text("x", encoding="utf-8")
+    args = [a.replace("{tmp}", str(tmp_path)) for a in args]
+    result = cli(*args)
+    one_line_failure(result, expected.replace("{tmp}", str(tmp_path)))
+    assert not (ROOT / "corpus" / "features" / "sub").exists() and not (tmp_path / "r").exists()
+
+
+def test_features_refuses_colliding_output_names(tmp_path):
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "x.txt").write_text("Some text.", encoding="utf-8")
+    result = cli("features", str(tmp_path / "a" / "x.txt"), str(tmp_path / "b" / "x.txt"), "--out", str(tmp_path / "out"))
+    one_line_failure(result, "would both write", "rename one")
+    assert not (tmp_path / "out").exists()
+
+
+# -- import: hostile front matter, duplicates, interruptions --------------------------------------------
+FRONT = "---\noutlet: Example Daily\nlanguage: en\npublished: 2022-08-08\n---\n"
+
+
+@pytest.mark.parametrize("name, content, expected", [
+    ("bomb.md", "---\na: &a [x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\ntitle: *b\noutlet: X\n---\nbody\n",
+     "bomb.md: front matter: YAML aliases (*name) are not allowed"),
+    ("tag.md", "---\noutlet: !!python/object:os.system [ls]\n---\nbody\n", "tag.md: front matter: YAML tags"),
+    ("list.md", "---\noutlet: [a, b]\nlanguage: en\n---\nbody\n", "list.md: outlet: must be a single value, not a list"),
+    ("map.md", "---\ntitle: {a: 1}\noutlet: X\nlanguage: en\n---\nbody\n", "map.md: title: must be a single value, not a dict"),
+    ("date.md", "---\noutlet: X\nlanguage: en\npublished: 2022-02-30\n---\nbody\n", "date.md: published: '2022-02-30' is not a date"),
+    ("nofront.md", "just a body\n", "nofront.md: front matter: missing"),
+    ("open.md", "---\noutlet: X\nbody without a closing line\n", "open.md: front matter: no closing --- line"),
+    ("yaml.md", "---\noutlet: [unclosed\n---\nbody\n", "yaml.md: front matter: not valid YAML"),
+    ("big.md", "---\ntitle: " + "x" * 70_000 + "\n---\nbody\n", "big.md: front matter: longer than 64,000"),
+    ("empty.md", FRONT, "empty.md"),
+    ("url.md", FRONT.replace("language: en", "language: en\nurl: javascript:alert(1)") + "body\n", "url.md: url:"),
+    ("id.md", FRONT.replace("language: en", "language: en\narticle_id: ../../x") + "body\n", "id.md: article_id:"),
+    ("lang.md", FRONT.replace("language: en", "language: klingon") + "body\n", "lang.md: language:"),
+])
+def test_import_refuses_hostile_front_matter(tmp_path, name, content, expected):
+    source = tmp_path / "src"
+    source.mkdir()
+    (source / name).write_text(content, encoding="utf-8")
+    result = cli("import", "folder", str(source), "--into", str(tmp_path / "into"))
+    one_line_failure(result, expected)
+    assert not (tmp_path / "into").exists()
+
+
+def test_import_reads_norwegian_bom_and_crlf_as_written(tmp_path):
+    source = tmp_path / "src"
+    source.mkdir()
+    (source / "a.md").write_text(FRONT.replace("language: en", "language: no") + "Tekst om folkeavstemningen.\n",
+                                 encoding="utf-8")
+    (source / "b.md").write_bytes(("\ufeff" + FRONT + "Body with CRLF.\nSecond line.\n").replace("\n", "\r\n").encode())
+    result = cli("import", "folder", str(source), "--into", str(tmp_path / "into"))
+    assert result.returncode == 0, result.stderr
+    rows = pd.read_csv(tmp_path / "into" / "articles.csv", dtype=str)
+    assert sorted(rows["language"]) == ["en", "no"]  # "no" is Norwegian, not YAML's false
+
+
+def test_import_refuses_one_id_with_two_texts(tmp_path):
+    lines = ['{"text": "First text.", "outlet": "X", "language": "en", "article_id": "x-1"}',
+             '{"text": "Other text.", "outlet": "X", "language": "en", "article_id": "x-1"}',
+             '{"text": "First text.", "outlet": "X", "language": "en", "article_id": "x-1"}']
+    (tmp_path / "a.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = cli("import", "jsonl", str(tmp_path / "a.jsonl"), "--into", str(tmp_path / "into"))
+    one_line_failure(result, "article_id: 'x-1' appears twice with different text")
+
+
+def test_an_interrupted_import_leaves_the_corpus_as_it_was(tmp_path, monkeypatch):
+    from analysis import importing
+
+    source = tmp_path / "src"
+    source.mkdir()
+    for i in range(30):
+        (source / f"a{i}.md").write_text(FRONT + f"Article number {i} about the vote.\n", encoding="utf-8")
+    assert cli("import", "folder", str(source), "--into", str(tmp_path / "into")).returncode == 0
+    def listing():  # the corpus's files (its cache of counts may be made by any read)
+        return sorted(p.relative_to(tmp_path / "into") for p in (tmp_path / "into").rglob("*") if "cache" not in p.parts)
+
+    before = listing()
+    for i in range(30, 60):
+        (source / f"a{i}.md").write_text(FRONT + f"Article number {i} about the vote.\n", encoding="utf-8")
+    real_write = importing.write_atomic
+    calls = {"n": 0}
+
+    def interrupted(path, text):
+        calls["n"] += 1
+        if calls["n"] == 10:
+            raise KeyboardInterrupt
+        real_write(path, text)
+
+    monkeypatch.setattr(importing, "write_atomic", interrupted)
+    result = cli("import", "folder", str(source), "--into", str(tmp_path / "into"))
+    assert result.returncode == 130 and result.stderr.strip() == "interrupted"
+    assert listing() == before
+    assert [p.name for p in tmp_path.iterdir()] and not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+    monkeypatch.undo()
+    assert cli("validate", str(tmp_path / "into")).returncode == 0
+    again = cli("import", "folder", str(source), "--into", str(tmp_path / "into"))
+    assert again.returncode == 0 and again.stdout == "added 30 article(s), 30 already present\n", again.stdout
+
+
+def test_sigkill_during_an_import_leaves_a_valid_corpus(tmp_path):
+    import json
+    import signal
+    import time
+
+    rows = [json.dumps({"text": f"Article {i} on the referendum order in the region. " * 20, "outlet": f"Outlet {i % 50}",
+                        "language": "en", "url": f"https://example.test/{i}"}) for i in range(6000)]
+    (tmp_path / "big.jsonl").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    seed_rows = rows[:5]
+    (tmp_path / "seed.jsonl").write_text("\n".join(seed_rows) + "\n", encoding="utf-8")
+    assert cli("import", "jsonl", str(tmp_path / "seed.jsonl"), "--into", str(tmp_path / "into")).returncode == 0
+    proc = subprocess.Popen([sys.executable, "-m", "analysis", "import", "jsonl", str(tmp_path / "big.jsonl"),
+                             "--into", str(tmp_path / "into")], cwd=ROOT, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    time.sleep(4)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    result = cli("validate", str(tmp_path / "into"))
+    assert result.returncode == 0, result.stderr[-1000:]
+    n = len(pd.read_csv(tmp_path / "into" / "articles.csv"))
+    assert n in (5, 6000)  # the old corpus or the new one, never half
