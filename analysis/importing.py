@@ -207,7 +207,7 @@ def _write(into: Path, records: list[dict]) -> ImportReport:
         if record["article_id"] in known_ids or (record["url"] and record["url"] in known_urls):
             report.already_present.append(record["article_id"])
             continue
-        outlet_id = slug(record["outlet"])
+        outlet_id = _outlet_id(record["outlet"], outlets)
         if outlet_id not in outlet_ids:
             outlets.append({"outlet_id": outlet_id, "name": record["outlet"], "domain": urlparse(record["url"]).netloc,
                             "country": "unknown", "ownership": "unknown", "group": "unknown"})
@@ -225,6 +225,20 @@ def _write(into: Path, records: list[dict]) -> ImportReport:
     write_atomic(into / "outlets.csv", csv_text(outlets, schema.OUTLET_COLUMNS))
     write_atomic(into / "articles.csv", csv_text(articles, schema.ARTICLE_COLUMNS))
     return report
+
+
+def _outlet_id(name: str, outlets: list[dict]) -> str:
+    """Return the id of the outlet called ``name``: its slug, or the slug and a hash when another outlet has that slug.
+
+    "RT на русском" and "RT" both slug to "rt"; the second outlet gets "rt-<hash>" instead of
+    silently merging into the first.
+    """
+    same_name = next((o["outlet_id"] for o in outlets if o["name"] == name), None)
+    if same_name:
+        return same_name
+    base = slug(name)
+    taken = {o["outlet_id"] for o in outlets}
+    return base if base not in taken else f"{base}-{hashlib.sha1(name.encode()).hexdigest()[:6]}"
 
 
 def _split_front_matter(raw: str, where: str, problems: list[Problem]) -> tuple[dict, str] | None:

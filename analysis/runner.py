@@ -107,6 +107,19 @@ def _execute_one(path: Path, work: Path, params: dict, target: str) -> str | Non
     return None
 
 
+def _worker_setup() -> None:
+    """Make a pool worker leave Ctrl-C to the main process and keep asyncio's shutdown noise off the terminal.
+
+    On Ctrl-C the kernels' cells are interrupted (they share the terminal's process group), so
+    each worker's notebook ends with a failure at once; the main process then stops the run.
+    """
+    import logging
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    logging.getLogger("asyncio").setLevel(logging.CRITICAL)
+
+
 def _execute(tasks: list[tuple[str, Path, Path, dict, str]], progress: bool, jobs: int) -> dict[str, str]:
     """Execute (language, notebook, work folder, parameters, target) tasks, ``jobs`` at a time; return failures by language.
 
@@ -118,14 +131,17 @@ def _execute(tasks: list[tuple[str, Path, Path, dict, str]], progress: bool, job
     bar = tqdm(total=len(tasks), desc=f"notebooks ({', '.join(languages)})", unit="nb", disable=not progress)
     order = sorted(tasks, key=lambda t: (t[0] not in ("en", ALL), t[0] != "ru"))  # the long ones first
     failures: dict[str, str] = {}
-    with ProcessPoolExecutor(max_workers=max(1, min(jobs, len(tasks)))) as pool:
+    pool = ProcessPoolExecutor(max_workers=max(1, min(jobs, len(tasks))), initializer=_worker_setup)
+    try:
         futures = {pool.submit(_execute_one, path, work, params, target): language
                    for language, path, work, params, target in order}
         for future in as_completed(futures):
             bar.update()
             if future.result() and futures[future] not in failures:
                 failures[futures[future]] = future.result()
-    bar.close()
+    finally:  # on Ctrl-C: nothing new starts, running notebooks stop (they got the signal too), then the caller cleans up
+        bar.close()
+        pool.shutdown(wait=True, cancel_futures=True)
     return failures
 
 
@@ -184,6 +200,9 @@ def _lock(target: Path, progress: bool):
         print(f"another run is writing {shown(target)}; waiting", file=sys.stderr, flush=True)
         lock.acquire()
     try:
+        for stale in target.parent.glob(f".{target.name}-*"):  # left by a killed run; no run holds them now
+            if stale.is_dir():
+                shutil.rmtree(stale, ignore_errors=True)
         yield
     finally:
         lock.release()

@@ -222,6 +222,9 @@ def check_features_doc(doc, article_id: str, name: str, checked: CheckedCorpus) 
         if bad:
             checked.add(name, None, key, f"counts must be integers from 1 to {MAX_COUNT:,}; {len(bad)} are not "
                         f"(first: {bad[0]!r}: {counts[bad[0]]!r})")
+    if len(checked.problems) == problems_before and n_tokens != sum(doc["unigrams"].values()):
+        checked.add(name, None, "n_tokens", f"{n_tokens} differs from the total of the unigram counts "
+                    f"({sum(doc['unigrams'].values())}); ngrams-v1 counts every token once")
     return len(checked.problems) == problems_before
 
 

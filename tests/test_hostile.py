@@ -425,3 +425,68 @@ def test_sigkill_during_an_import_leaves_a_valid_corpus(tmp_path):
     assert result.returncode == 0, result.stderr[-1000:]
     n = len(pd.read_csv(tmp_path / "into" / "articles.csv"))
     assert n in (5, 6000)  # the old corpus or the new one, never half
+
+
+def test_outlets_whose_names_slug_alike_stay_apart(tmp_path):
+    lines = ['{"text": "One.", "outlet": "RT", "language": "en"}',
+             '{"text": "Two.", "outlet": "RT на русском", "language": "ru"}',
+             '{"text": "Three.", "outlet": "RT", "language": "en"}']
+    (tmp_path / "a.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert cli("import", "jsonl", str(tmp_path / "a.jsonl"), "--into", str(tmp_path / "into")).returncode == 0
+    outlets = pd.read_csv(tmp_path / "into" / "outlets.csv", dtype=str).set_index("name")["outlet_id"].to_dict()
+    assert outlets["RT"] == "rt" and outlets["RT на русском"].startswith("rt-") and len(outlets) == 2
+
+
+def test_n_tokens_must_equal_the_unigram_total(tmp_path):
+    def change(root):
+        import json
+
+        path = root / "features" / "afp-2022-08-08.json"
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        doc["n_tokens"] += 5
+        path.write_text(json.dumps(doc), encoding="utf-8")
+
+    one_line_failure(cli("validate", str(_corpus_with(tmp_path, change))),
+                     "features/afp-2022-08-08.json: n_tokens:", "differs from the total of the unigram counts")
+
+
+def test_a_killed_runs_work_folders_are_removed_by_the_next_run(tmp_path):
+    from analysis.runner import run
+
+    (tmp_path / ".pl-abc123").mkdir()
+    (tmp_path / ".pl-abc123" / "01-corpus.ipynb").write_text("half", encoding="utf-8")
+    run("pl", {}, names=["01-corpus"], reports=tmp_path, progress=False)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".locks", "pl"]
+
+
+@pytest.mark.slow
+def test_sigint_mid_run_keeps_the_previous_report_and_leaves_no_debris(tmp_path):
+    import signal
+    import time
+
+    previous = tmp_path / "pl"
+    previous.mkdir()
+    (previous / "marker").write_text("old", encoding="utf-8")
+    proc = subprocess.Popen([sys.executable, "-m", "analysis", "run", "--language", "pl", "--reports", str(tmp_path)],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    time.sleep(5)
+    os_killpg = __import__("os").killpg
+    os_killpg(proc.pid, signal.SIGINT)  # Ctrl-C reaches the whole process group
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err[-2000:]
+    assert err.strip().splitlines()[-1] == "interrupted" and "Traceback" not in err
+    assert (previous / "marker").read_text(encoding="utf-8") == "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".locks", "pl"]
+
+
+@pytest.mark.slow
+def test_two_partial_runs_at_once_keep_both_updates(tmp_path):
+    first = subprocess.Popen([sys.executable, "-m", "analysis", "run", "--language", "pl", "--notebooks", "01-corpus",
+                              "--reports", str(tmp_path)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True)
+    second = cli("run", "--language", "pl", "--notebooks", "04-naming-and-quotes", "--reports", str(tmp_path))
+    _, err = first.communicate(timeout=120)
+    assert first.returncode == 0 and second.returncode == 0, (err, second.stderr)
+    assert sorted(p.name for p in (tmp_path / "pl").glob("*.ipynb")) == ["01-corpus.ipynb", "04-naming-and-quotes.ipynb"]
+    assert "Kernel is running over TCP" not in err + second.stderr

@@ -110,8 +110,8 @@ def test_non_utf8_csv(tmp_path):
 @pytest.mark.parametrize("edit, expected", [
     (lambda d: d.update(tokenizer="whitespace"), "features/beta-1.json: tokenizer: 'whitespace' is not 'ngrams-v1'"),
     (lambda d: d.update(article_id="beta-2"), "features/beta-1.json: article_id: 'beta-2' differs from the file name 'beta-1'"),
-    (lambda d: d["unigrams"].update(kyiv=0), "features/beta-1.json: unigrams: counts must be positive integers; 1 are not (first: 'kyiv': 0)"),
-    (lambda d: d["bigrams"].update({"sham vote": 1.5}), "features/beta-1.json: bigrams: counts must be positive integers"),
+    (lambda d: d["unigrams"].update(kyiv=0), "features/beta-1.json: unigrams: counts must be integers from 1 to 2,147,483,647; 1 are not (first: 'kyiv': 0)"),
+    (lambda d: d["bigrams"].update({"sham vote": 1.5}), "features/beta-1.json: bigrams: counts must be integers from 1 to"),
     (lambda d: d.pop("quoted"), "features/beta-1.json: quoted: missing or not an object of counts"),
 ])
 def test_bad_features_file(tmp_path, edit, expected):
