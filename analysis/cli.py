@@ -131,7 +131,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         return 1
     line = f"added {len(report.added)} article(s), {len(report.already_present)} already present"
     if report.rejected:
-        line += f", {len(report.rejected)} rejected (see {args.into}/import-rejects.csv)"
+        rows = {(p.file, p.row) for p in report.rejected}  # a row with three problems is one rejected row
+        line += f", {len(rows)} row(s) rejected with {len(report.rejected)} problem(s) (see {args.into}/import-rejects.csv)"
     print(line)
     if report.new_outlets:
         print(f"new outlets with group/ownership 'unknown' (code them in {args.into}/outlets.csv): "
