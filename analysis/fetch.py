@@ -85,6 +85,9 @@ class Fetcher:
             kind = response.headers.get_content_type()
             if kind not in HTML_TYPES:
                 raise FetchFailed(f"not HTML ({kind})")
+            encoding = response.headers.get("Content-Encoding", "identity").strip().lower()
+            if encoding not in ("identity", ""):  # we never ask for compression; a gzip "bomb" is not read
+                raise FetchFailed(f"compressed body ({encoding}) that was not asked for")
             chunks, size = [], 0
             while chunk := response.read1(65536):
                 chunks.append(chunk)

@@ -58,6 +58,10 @@ def _date(value) -> str | None:
         return None
 
 
+MAX_TEXT = 5_000_000  # characters
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
 def _record(raw: dict, where: tuple[str, int | None], language: str | None,
             problems: list[Problem]) -> dict | None:
     """Return a checked, normalised record, or None after adding its problems."""
@@ -73,6 +77,11 @@ def _record(raw: dict, where: tuple[str, int | None], language: str | None,
     text = raw.get("text")
     if not isinstance(text, str) or not text.strip():
         problem("text", "empty")
+    elif len(text) > MAX_TEXT:
+        problem("text", f"{len(text):,} characters; a news article has fewer than {MAX_TEXT:,} (is this a whole dump?)")
+    for key in ("outlet", "title", "url", "published", "language", "events", "article_id"):
+        if _CONTROL.search(text_of(key)):
+            problem(key, "contains a control character (newline, NUL, …)")
     outlet = text_of("outlet")
     if not outlet:
         problem("outlet", "missing")
@@ -343,6 +352,9 @@ def read_mediacloud(path: str | Path, fetcher=None, progress: bool = False) -> t
             text = fetcher.extract(fetcher.download(row["url"]))
         except FetchFailed as exc:
             problems.append(Problem(*where, "url", f"fetch failed: {exc}"))
+            continue
+        except Exception as exc:  # noqa: BLE001  (one bad page must not lose the others)
+            problems.append(Problem(*where, "url", f"fetch failed: {type(exc).__name__}: {exc}"))
             continue
         records.append({"text": text, "outlet": row["media_name"], "url": row["url"], "title": row["title"],
                         "published": row["publish_date"], "language": row["language"],

@@ -155,6 +155,8 @@ class Hostile:
                        f"<html><body><article>{CYRILLIC}</article>".encode("utf-8"), None),
         "/trickle": (200, {"Content-Type": "text/html"}, b"<html><body>" + b"x" * 400, 200),
         "/binary": (200, {"Content-Type": "application/octet-stream"}, bytes(range(256)) * 10, None),
+        "/gzip-bomb": (200, {"Content-Type": "text/html", "Content-Encoding": "gzip"},
+                       __import__("gzip").compress(b"\0" * 20_000_000), None),
     }
 
 
@@ -215,6 +217,7 @@ def hostile_fetch(tmp_path_factory):
     ("truncated", "failed", "truncated:"),
     ("trickle", "failed", "the page took longer than 1 s"),
     ("binary", "failed", "not HTML (application/octet-stream)"),
+    ("gzip-bomb", "failed", "compressed body (gzip) that was not asked for"),
 ])
 def test_fetch_refuses_what_a_page_must_not_do(hostile_fetch, page, status, reason):
     root, summary = hostile_fetch
@@ -339,6 +342,11 @@ FRONT = "---\noutlet: Example Daily\nlanguage: en\npublished: 2022-08-08\n---\n"
     ("url.md", FRONT.replace("language: en", "language: en\nurl: javascript:alert(1)") + "body\n", "url.md: url:"),
     ("id.md", FRONT.replace("language: en", "language: en\narticle_id: ../../x") + "body\n", "id.md: article_id:"),
     ("lang.md", FRONT.replace("language: en", "language: klingon") + "body\n", "lang.md: language:"),
+    ("newline.md", FRONT.replace("outlet: Example Daily", 'outlet: "Example\\nDaily"') + "body\n",
+     "newline.md: outlet: contains a control character"),
+    ("nul.md", FRONT.replace("outlet: Example Daily", 'outlet: "Ex\\0ample"') + "body\n", "nul.md: outlet: contains a control"),
+    ("huge.md", FRONT + "word " * 1_100_000, "huge.md: text: 5,500,000 characters"),
+    ("empty.txt", "", "empty.txt: front matter: missing"),
 ])
 def test_import_refuses_hostile_front_matter(tmp_path, name, content, expected):
     source = tmp_path / "src"
@@ -346,6 +354,16 @@ def test_import_refuses_hostile_front_matter(tmp_path, name, content, expected):
     (source / name).write_text(content, encoding="utf-8")
     result = cli("import", "folder", str(source), "--into", str(tmp_path / "into"))
     one_line_failure(result, expected)
+    assert not (tmp_path / "into").exists()
+
+
+def test_import_refuses_binary_and_non_utf8_files(tmp_path):
+    source = tmp_path / "src"
+    source.mkdir()
+    (source / "bin.txt").write_bytes(bytes(range(256)))
+    (source / "latin.md").write_bytes((FRONT + "Café à Zaporijjia.\n").encode("latin-1"))
+    result = cli("import", "folder", str(source), "--into", str(tmp_path / "into"))
+    one_line_failure(result, "bin.txt", "latin.md", "2 problem(s); nothing imported")
     assert not (tmp_path / "into").exists()
 
 

@@ -169,7 +169,7 @@ def test_bad_parameter_fails_loudly_and_keeps_the_previous_report(tmp_path):
     with pytest.raises(RunError, match="unknown group_by 'colour'"):
         run("en", {"group_by": "colour"}, names=["01-corpus"], reports=tmp_path, progress=False)
     assert (previous / "marker").read_text(encoding="utf-8") == "old"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["en"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".locks", "en"]  # the lock folder, no work folder
     with pytest.raises(RunError, match="unknown notebook"):
         notebooks(["99-nothing"])
 
