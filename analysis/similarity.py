@@ -141,32 +141,48 @@ class CopyDetector:
         clusters_: one row per article: article_id, cluster, size, representative, is_representative.
     """
 
-    def __init__(self, threshold: float = 0.4):
+    def __init__(self, threshold: float = 0.4, fingerprint: int = 32):
         self.threshold = threshold
+        self.fingerprint = fingerprint
 
     def fit(self, corpus: Corpus) -> CopyDetector:
-        """Score all pairs of ``corpus`` and cluster them; return self."""
-        ids = list(corpus.articles["article_id"])
+        """Score the candidate pairs of ``corpus`` exactly and cluster them; return self.
+
+        Candidates come from an inverted index of fingerprints: each article's ``fingerprint``
+        rarest word pairs among those another article also uses (lowest document frequency,
+        ties by pair). Two articles are candidates when they share a fingerprint pair (a sparse
+        product of the fingerprint index): no article x article matrix is made, so memory and
+        time grow with the candidates, not n². A copy shares its rarest pairs with its original
+        (both fingerprints pick them), so copies are always candidates. Each candidate is then
+        scored exactly on all its pairs. On the embedded corpus the links are those of scoring
+        every pair (tested).
+        """
+        ids = np.asarray(corpus.articles["article_id"], dtype=object)
         present = folded_presence(corpus)
         df = np.asarray(present.sum(axis=0)).ravel()
         weighted = present.multiply(np.log((len(ids) + 1) / np.maximum(df, 1))).tocsr()
-        shared_w = (weighted @ present.T).toarray()
-        shared = (present @ present.T).toarray()
-        score = shared_w / np.maximum(np.minimum.outer(np.diag(shared_w), np.diag(shared_w)), 1e-12)
-        overlap = shared / np.maximum(np.minimum.outer(np.diag(shared), np.diag(shared)), 1)
-        raw = (corpus.bigrams.matrix > 0).astype(np.int64)
-        raw_shared = (raw @ raw.T).toarray()
-        pairs = _pairs(score, ids, "score")
-        ia, ib = (pairs[c].map({a: i for i, a in enumerate(ids)}).to_numpy() for c in ("article_id_a", "article_id_b"))
-        pairs = pairs.assign(overlap=overlap[ia, ib], shared=shared[ia, ib].astype(int),
-                             folded=(shared[ia, ib] - raw_shared[ia, ib]).astype(int))
-        self.pairs_ = _with_reasons(pairs[pairs["score"] >= self.threshold].reset_index(drop=True))
-        self.clusters_ = self._clusters(corpus, score >= self.threshold)
+        own_w = np.asarray(weighted.sum(axis=1)).ravel()
+        own_n = np.asarray(present.sum(axis=1)).ravel()
+        prints = _fingerprints(present, df, self.fingerprint)
+        ia, ib = sparse.triu(prints @ prints.T, k=1).nonzero()
+        score = _rowwise(weighted, present, ia, ib) / np.maximum(np.minimum(own_w[ia], own_w[ib]), 1e-12)
+        keep = score >= self.threshold
+        ia, ib, score = ia[keep], ib[keep], score[keep]
+        shared = _rowwise(present, present, ia, ib)
+        raw = (corpus.bigrams.matrix > 0).astype(np.float64).tocsr()
+        pairs = pd.DataFrame({"article_id_a": ids[ia], "article_id_b": ids[ib], "score": score,
+                              "overlap": shared / np.maximum(np.minimum(own_n[ia], own_n[ib]), 1),
+                              "shared": shared.astype(int), "folded": (shared - _rowwise(raw, raw, ia, ib)).astype(int)})
+        pairs = pairs.sort_values(["score", "article_id_a", "article_id_b"], ascending=[False, True, True],
+                                  ignore_index=True)
+        self.pairs_ = _with_reasons(pairs)
+        linked = sparse.csr_matrix((np.ones(len(ia)), (ia, ib)), shape=(len(ids), len(ids)))
+        self.clusters_ = self._clusters(corpus, linked)
         return self
 
     @staticmethod
-    def _clusters(corpus: Corpus, linked: np.ndarray) -> pd.DataFrame:
-        """Return cluster membership with one representative per cluster."""
+    def _clusters(corpus: Corpus, linked: sparse.spmatrix) -> pd.DataFrame:
+        """Return cluster membership with one representative per cluster (``linked``: sparse article x article links)."""
         _, component = connected_components(sparse.csr_matrix(linked), directed=False)
         a = corpus.articles
         frame = pd.DataFrame({"article_id": a["article_id"], "component": component,
@@ -190,6 +206,29 @@ class CopyDetector:
     def copy_clusters(self) -> pd.DataFrame:
         """Return only the clusters with more than one article."""
         return self.clusters_[self.clusters_["size"] > 1].reset_index(drop=True)
+
+
+def _fingerprints(present: sparse.csr_matrix, df: np.ndarray, size: int) -> sparse.csr_matrix:
+    """Return each row's ``size`` rarest columns with df >= 2 (ties by column) as a sparse 0/1 matrix."""
+    coo = present.tocoo()
+    shared = df[coo.col] >= 2
+    rows, cols = coo.row[shared], coo.col[shared]
+    order = np.lexsort((cols, df[cols], rows))
+    rows, cols = rows[order], cols[order]
+    starts = np.searchsorted(rows, np.arange(present.shape[0]))
+    rank = np.arange(len(rows)) - starts[rows]
+    keep = rank < size
+    return sparse.csr_matrix((np.ones(int(keep.sum())), (rows[keep], cols[keep])), shape=present.shape)
+
+
+def _rowwise(left: sparse.csr_matrix, right: sparse.csr_matrix, ia: np.ndarray, ib: np.ndarray,
+             block: int = 200_000) -> np.ndarray:
+    """Return the dot products of rows ``left[ia[k]]`` and ``right[ib[k]]``, in blocks (memory stays bounded)."""
+    out = np.zeros(len(ia))
+    for start in range(0, len(ia), block):
+        stop = start + block
+        out[start:stop] = np.asarray(left[ia[start:stop]].multiply(right[ib[start:stop]]).sum(axis=1)).ravel()
+    return out
 
 
 def _with_reasons(pairs: pd.DataFrame) -> pd.DataFrame:

@@ -362,3 +362,38 @@ def test_keyness_by_hand_on_a_tiny_corpus(four):
     assert table.equals(keyness(four, vec, "group", seed_id="alpha-1"))
     with pytest.raises(ParameterError, match="count <= total"):
         keyness_2x2(np.array([3]), np.array([0]), 2, 10)
+
+
+def test_copy_detection_without_an_n_by_n_matrix_finds_what_all_pairs_scoring_finds():
+    from analysis.similarity import folded_presence
+
+    for language in ("en", "ru", "tr"):
+        corpus = load_corpus(CORPUS).select(language=language)
+        present = folded_presence(corpus)
+        df = np.asarray(present.sum(axis=0)).ravel()
+        weighted = present.multiply(np.log((len(corpus) + 1) / np.maximum(df, 1))).tocsr()
+        shared = (weighted @ present.T).toarray()  # the reference: every pair scored
+        own = np.diag(shared)
+        score = shared / np.maximum(np.minimum.outer(own, own), 1e-12)
+        ids = np.asarray(corpus.articles["article_id"])
+        i, j = np.triu_indices(len(ids), k=1)
+        linked = score[i, j] >= 0.4
+        expected = {frozenset(p) for p in zip(ids[i][linked], ids[j][linked])}
+        found = CopyDetector().fit(corpus).pairs_
+        assert {frozenset(p) for p in found[["article_id_a", "article_id_b"]].itertuples(index=False)} == expected
+        np.testing.assert_allclose(sorted(found["score"]), sorted(score[i, j][linked]), rtol=1e-12)
+
+
+def test_planted_copies_in_a_generated_corpus_are_found():
+    import importlib.util
+
+    from analysis.paths import ROOT
+
+    spec = importlib.util.spec_from_file_location("copies", ROOT / "benchmarks" / "copies.py")
+    copies = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(copies)
+    corpus, planted = copies.planted_corpus(1500, seed=3)
+    found = {frozenset(p) for p in CopyDetector().fit(corpus).pairs_[["article_id_a", "article_id_b"]]
+             .itertuples(index=False)}
+    assert len(planted) == 30 and len(found & planted) / len(planted) >= 0.95
+    assert len(found - planted) <= 1

@@ -7,6 +7,8 @@ import sys
 
 import pytest
 
+from analysis.errors import ParameterError
+
 from analysis.corpus import load_corpus
 from analysis.share import export_features
 
@@ -40,7 +42,7 @@ def test_export_of_a_text_only_article_and_refusals(tiny_corpus, tmp_path):
     out = export_features(tiny_corpus, tmp_path / "tiny-shared")
     assert (out / "features" / "alpha-1.json").is_file()
     same_counts(load_corpus(out), load_corpus(tiny_corpus))
-    with pytest.raises(FileExistsError, match="already exists"):
+    with pytest.raises(ParameterError, match="already exists"):
         export_features(tiny_corpus, out)
     (tiny_corpus / "texts" / "alpha-1.txt").write_text(" ", encoding="utf-8")
     with pytest.raises(ValueError, match="texts/alpha-1.txt: text: empty"):
