@@ -44,6 +44,7 @@ bench: $(BENCH_VENV)/.installed
 	$(BENCH_PY) benchmarks/cache.py
 	$(BENCH_PY) benchmarks/scaling.py
 	$(BENCH_PY) benchmarks/dask_path.py
+	$(BENCH_PY) benchmarks/copies.py
 	$(BENCH_PY) benchmarks/report.py
 
 clean:

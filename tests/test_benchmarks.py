@@ -73,3 +73,12 @@ def test_nearest_neighbours_exact_and_projected_agree_on_a_small_corpus():
     # every pair is a candidate here, so re-scoring finds the exact neighbours (sums in another order)
     assert projected[["article_id", "rank", "neighbour_id"]].equals(exact[["article_id", "rank", "neighbour_id"]])
     assert np.allclose(projected["similarity"], exact["similarity"], rtol=0, atol=1e-12)
+
+
+def test_copies_benchmark_runs_at_tiny_scale():
+    result = subprocess.run([sys.executable, str(BENCH / "copies.py"), "300"], capture_output=True, text=True,
+                            cwd=ROOT)
+    assert result.returncode == 0, result.stderr[-2000:]
+    header, row = result.stdout.strip().splitlines()
+    assert header.split() == ["articles", "seconds", "peak_MiB", "planted", "recall", "links", "extra_links"]
+    assert row.split()[0] == "300" and row.split()[3] == "6" and row.split()[4] == "1.0"
