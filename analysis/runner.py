@@ -108,7 +108,7 @@ def _execute_one(path: Path, work: Path, params: dict, target: str) -> str | Non
 
 
 def _worker_setup() -> None:
-    """Make a pool worker leave Ctrl-C to the main process and keep asyncio's shutdown noise off the terminal.
+    """Make a pool worker leave Ctrl-C to the main process, die with it, and keep asyncio's noise off the terminal.
 
     On Ctrl-C the kernels' cells are interrupted (they share the terminal's process group), so
     each worker's notebook ends with a failure at once; the main process then stops the run.
@@ -118,6 +118,11 @@ def _worker_setup() -> None:
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     logging.getLogger("asyncio").setLevel(logging.CRITICAL)
+    if sys.platform.startswith("linux"):  # if the run is killed (-9), its workers go too, not on to more notebooks
+        import ctypes
+
+        PR_SET_PDEATHSIG = 1
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def _execute(tasks: list[tuple[str, Path, Path, dict, str]], progress: bool, jobs: int) -> dict[str, str]:

@@ -508,3 +508,41 @@ def test_two_partial_runs_at_once_keep_both_updates(tmp_path):
     assert first.returncode == 0 and second.returncode == 0, (err, second.stderr)
     assert sorted(p.name for p in (tmp_path / "pl").glob("*.ipynb")) == ["01-corpus.ipynb", "04-naming-and-quotes.ipynb"]
     assert "Kernel is running over TCP" not in err + second.stderr
+
+
+def test_a_50_mb_text_is_refused_in_one_line(tmp_path):
+    source = tmp_path / "src"
+    source.mkdir()
+    (source / "dump.md").write_text(FRONT + "word " * 10_000_000, encoding="utf-8")
+    result = cli("import", "folder", str(source), "--into", str(tmp_path / "into"))
+    one_line_failure(result, "dump.md: text: 50,000,000 characters")
+    assert not (tmp_path / "into").exists()
+
+
+@pytest.mark.slow
+def test_sigkill_mid_run_keeps_the_previous_report_and_the_next_run_cleans_up(tmp_path):
+    import os
+    import signal
+    import time
+
+    previous = tmp_path / "pl"
+    previous.mkdir()
+    (previous / "marker").write_text("old", encoding="utf-8")
+    proc = subprocess.Popen([sys.executable, "-m", "analysis", "run", "--language", "pl", "--reports", str(tmp_path)],
+                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    time.sleep(5)
+    proc.kill()  # kill -9 of the run itself; its workers finish their notebooks into the dead run's folder
+    proc.wait()
+    assert (previous / "marker").read_text(encoding="utf-8") == "old"
+    deadline = time.time() + 90
+    while time.time() < deadline:
+        try:
+            os.killpg(proc.pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(1)
+    else:
+        os.killpg(proc.pid, signal.SIGKILL)
+    assert [p for p in tmp_path.iterdir() if p.name.startswith(".pl-")]  # the dead run's work folder
+    assert cli("run", "--language", "pl", "--notebooks", "01-corpus", "--reports", str(tmp_path)).returncode == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".locks", "index.html", "index.md", "pl"]
