@@ -12,6 +12,7 @@ from scipy.cluster.hierarchy import dendrogram
 from . import schema
 
 # One colour per group of the case study's coding in every figure (colour-blind-safe Okabe-Ito palette).
+LABELLED = 150  # above this many articles, article-level figures drop their labels and keep a readable size
 GROUP_COLOURS = dict(zip(schema.GROUPS, ("#D55E00", "#0072B2", "#009E73", "#CC79A7", "#E69F00", "#999999")))
 _EXTRA = ["#56B4E9", "#F0E442", "#000000", "#882255", "#44AA99", "#117733", "#332288", "#AA4499"]
 
@@ -139,7 +140,7 @@ def similarity_heatmap(matrix: pd.DataFrame, order: list[str], articles: pd.Data
     meta = articles.set_index("article_id").loc[order]
     data = matrix.loc[order, order].to_numpy()
     n = len(order)
-    size = max(6.0, 0.22 * n + 2.5)
+    size = max(6.0, 0.22 * min(n, LABELLED) + 2.5)  # past LABELLED articles: same size, no names
     fig = Figure(figsize=(size + 1.5, size), layout="constrained")
     band, ax = fig.subplots(1, 2, gridspec_kw={"width_ratios": [0.4, n]}, sharey=True)
     off = data.copy()
@@ -149,8 +150,13 @@ def similarity_heatmap(matrix: pd.DataFrame, order: list[str], articles: pd.Data
     band.imshow(np.array([[to_rgba(group_colour(g, groups))] for g in groups]), aspect="auto")
     band.set_xticks([])
     names = meta[label].tolist()
-    band.set_yticks(range(n), names, fontsize=7)
-    ax.set_xticks(range(n), names, fontsize=7, rotation=90)
+    if n <= LABELLED:
+        band.set_yticks(range(n), names, fontsize=7)
+        ax.set_xticks(range(n), names, fontsize=7, rotation=90)
+    else:
+        band.set_yticks([])
+        ax.set_xticks([])
+        ax.set_xlabel(f"{n:,} articles in clustered order (too many to name; see tables/similarity_pairs.csv)")
     fig.colorbar(image, ax=ax, shrink=0.6, label=measure)
     _legend(ax, groups, bbox_to_anchor=(1.25, 1.0), loc="upper left", fontsize=8)
     ax.set_title(title or f"Article similarity, clustered (n = {n} articles)", fontsize=11)
@@ -161,14 +167,18 @@ def similarity_dendrogram(linkage_matrix: np.ndarray, articles: pd.DataFrame, gr
                           label: str = "label") -> Figure:
     """Return the average-linkage dendrogram with leaf labels coloured by group."""
     n = len(articles)
-    fig = Figure(figsize=(8, max(4.0, 0.22 * n + 1.5)), layout="constrained")
+    fig = Figure(figsize=(8, max(4.0, 0.22 * min(n, LABELLED) + 1.5)), layout="constrained")
     ax = fig.subplots()
     names = articles[label].tolist()
     groups = articles[group_by].astype(str).tolist()
-    tree = dendrogram(linkage_matrix, labels=names, orientation="left", ax=ax, color_threshold=0,
-                      above_threshold_color="#555555", leaf_font_size=7)
-    for tick, leaf in zip(ax.get_yticklabels(), tree["leaves"]):
+    labelled = n <= LABELLED
+    tree = dendrogram(linkage_matrix, labels=names if labelled else None, orientation="left", ax=ax,
+                      color_threshold=0, above_threshold_color="#555555", leaf_font_size=7, no_labels=not labelled,
+                      truncate_mode=None if labelled else "lastp", p=LABELLED)
+    for tick, leaf in zip(ax.get_yticklabels() if labelled else [], tree["leaves"]):
         tick.set_color(group_colour(groups[leaf], groups))
+    if not labelled:
+        ax.set_ylabel(f"the top {LABELLED} clusters of {n:,} articles (too many to name each)")
     ax.set_xlabel("cosine distance (average linkage)")
     ax.set_title(f"Which articles read alike (n = {n})", fontsize=11)
     _legend(ax, groups, loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=3, fontsize=8)
@@ -302,13 +312,17 @@ def context_grid(coverage: pd.DataFrame, articles: pd.DataFrame, seed_id: str, g
     labels = coverage.drop_duplicates("item").set_index("item")["label"]
     grid = coverage.pivot(index="item", columns="article_id", values="included").loc[items, order].astype(float)
     groups = meta[group_by].astype(str).tolist()
-    fig = Figure(figsize=(max(7.0, 0.25 * len(order) + 4), 0.32 * len(items) + 2.8), layout="constrained")
+    fig = Figure(figsize=(max(7.0, 0.25 * min(len(order), LABELLED) + 4), 0.32 * len(items) + 2.8), layout="constrained")
     ax = fig.subplots()
-    ax.imshow(grid.to_numpy(), cmap="Greys", vmin=0, vmax=1.6, aspect="auto")
+    ax.imshow(grid.to_numpy(), cmap="Greys", vmin=0, vmax=1.6, aspect="auto", interpolation="nearest")
     ax.set_yticks(range(len(items)), [labels[i] for i in items], fontsize=8)
-    ax.set_xticks(range(len(order)), meta[label], rotation=90, fontsize=7)
-    for tick, group in zip(ax.get_xticklabels(), groups):
-        tick.set_color(group_colour(group, groups))
+    if len(order) <= LABELLED:
+        ax.set_xticks(range(len(order)), meta[label], rotation=90, fontsize=7)
+        for tick, group in zip(ax.get_xticklabels(), groups):
+            tick.set_color(group_colour(group, groups))
+    else:
+        ax.set_xticks([])
+        ax.set_xlabel(f"{len(order):,} articles, seed first, then by {group_by} (too many to name; see the table)")
     ax.axvline(0.5, color=GROUP_COLOURS["russian-state"], linewidth=1.2)
     ax.set_title(f"Context included in the lead (dark = mentioned); seed first, then by {group_by} (n = {len(order)})",
                  fontsize=10)

@@ -397,3 +397,23 @@ def test_planted_copies_in_a_generated_corpus_are_found():
              .itertuples(index=False)}
     assert len(planted) == 30 and len(found & planted) / len(planted) >= 0.95
     assert len(found - planted) <= 1
+
+
+def test_similarity_table_keeps_every_pair_or_each_articles_nearest():
+    from scipy import sparse
+
+    from analysis.similarity import similarity_pairs, similarity_table
+
+    rng = np.random.default_rng(1)
+    rows = rng.random((8, 5))
+    tfidf = sparse.csr_matrix(rows / np.linalg.norm(rows, axis=1, keepdims=True))  # TF-IDF rows are L2-normalised
+    ids = [f"a{i}" for i in range(8)]
+    assert similarity_table(tfidf, ids).equals(similarity_pairs(tfidf, ids))
+    near = similarity_table(tfidf, ids, k=2, all_pairs_up_to=4)
+    full = similarity_pairs(tfidf, ids)
+    for article in ids:  # each article's two nearest are in the table, with the same similarity
+        mine = full[(full.article_id_a == article) | (full.article_id_b == article)].head(2)
+        for pair in mine.itertuples(index=False):
+            row = near[(near.article_id_a == min(pair[0], pair[1])) & (near.article_id_b == max(pair[0], pair[1]))]
+            assert len(row) == 1 and row["similarity"].iloc[0] == pytest.approx(pair.similarity)
+    assert len(near) <= 16 and not near.duplicated(["article_id_a", "article_id_b"]).any()

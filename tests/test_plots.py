@@ -83,3 +83,26 @@ def test_scare_quote_bars_show_groups_that_quote_nothing():
     assert [ax.get_title() for ax in visible] == ["russian-state", "western (n = 3)"]
     assert visible[0].texts[0].get_text() == "no quoted 1–3-word phrases"
     assert len(visible[1].patches) == 1
+
+
+def test_article_level_figures_stay_readable_at_any_n():
+    import numpy as np
+    from scipy.cluster.hierarchy import linkage
+
+    n = 400
+    rng = np.random.default_rng(0)
+    ids = [f"a{i:04d}" for i in range(n)]
+    articles = pd.DataFrame({"article_id": ids, "label": ids, "group": rng.choice(["x", "y", "z"], n)})
+    points = rng.random((n, 5))
+    matrix = pd.DataFrame(points @ points.T / 5, index=ids, columns=ids)
+    heat = plots.similarity_heatmap(matrix, ids, articles, "group")
+    assert max(heat.get_size_inches()) <= 0.22 * plots.LABELLED + 4.0
+    assert heat.axes[1].get_xticklabels() == [] and "400 articles" in heat.axes[1].get_xlabel()
+    tree = plots.similarity_dendrogram(linkage(points, "average"), articles, "group")
+    assert tree.get_size_inches()[1] <= 0.22 * plots.LABELLED + 1.5 and "of 400 articles" in tree.axes[0].get_ylabel()
+    coverage = pd.DataFrame({"article_id": np.repeat(ids, 2), "item": ["a", "b"] * n, "label": ["A", "B"] * n,
+                             "included": rng.random(2 * n) < 0.3})
+    grid = plots.context_grid(coverage, articles, "a0000", "group")
+    assert grid.get_size_inches()[0] <= 0.25 * plots.LABELLED + 4.0
+    for fig in (heat, tree, grid):
+        fig.savefig(__import__("io").BytesIO(), format="png", dpi=50)  # renders without running out of memory
