@@ -125,6 +125,8 @@ def corpus_from_frame(frame: pd.DataFrame, into: str | Path, *, columns: dict | 
             raise ImportProblems([Problem(source, 1, mapping[required],
                                           f"missing column (columns: {', '.join(map(str, frame.columns))})")])
     into = Path(into)
+    if into.exists() and not into.is_dir():
+        raise ParameterError(f"{into}: exists and is not a folder; --into names a corpus folder (new or existing)")
     if into.exists() and (into / "articles.csv").is_file() and check_corpus(into).problems:
         raise ImportProblems([Problem(str(into), None, "corpus",
                                       f"the target corpus has problems; run python -m analysis validate {into}")])
@@ -329,6 +331,32 @@ def read_source_table(path: str | Path, fmt: str) -> pd.DataFrame:
         raise ImportProblems([Problem(path.name, None, "file", f"cannot be read as {fmt.upper()} ({exc})")]) from None
 
 
+def read_jsonl(path: str | Path) -> tuple[pd.DataFrame, list[Problem]]:
+    """Return one record per JSON object line of ``path``, and a problem for each line that is not one."""
+    import json
+
+    path = Path(path)
+    try:
+        lines = path.read_bytes().decode("utf-8").removeprefix("\ufeff").splitlines()
+    except UnicodeDecodeError as exc:
+        raise ImportProblems([Problem(path.name, None, "encoding", f"not UTF-8 (byte {exc.start})")]) from None
+    records, problems = [], []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            value = json.loads(line)
+        except (json.JSONDecodeError, RecursionError) as exc:
+            problems.append(Problem(path.name, number, "line", f"not valid JSON ({getattr(exc, 'msg', 'nested too deeply')})"))
+            continue
+        if not isinstance(value, dict):
+            problems.append(Problem(path.name, number, "line", f"a JSON {type(value).__name__}, not an object of fields"))
+            continue
+        records.append({**value, "__where__": (path.name, number)})
+    frame = pd.DataFrame(records) if records else pd.DataFrame(columns=["text", "outlet"])
+    return frame, problems
+
+
 # Media Cloud's story export (API v2 stories CSV); it carries no text, so texts are fetched.
 MEDIACLOUD_COLUMNS = ("stories_id", "title", "url", "language", "publish_date", "media_name")
 
@@ -373,7 +401,10 @@ def import_source(fmt: str, source: str | Path, into: str | Path, fetcher=None, 
         if frame.empty:
             raise ImportProblems(problems or [Problem(str(source), None, "folder", "no .txt or .md files with front matter")])
         options["read_problems"] = problems
-    elif fmt in ("csv", "jsonl"):
+    elif fmt == "jsonl":
+        frame, problems = read_jsonl(source)
+        options["read_problems"] = problems
+    elif fmt == "csv":
         frame = read_source_table(source, fmt)
     else:
         raise ParameterError(f"{fmt!r}: unknown format; choose one of: folder, csv, jsonl, mediacloud")

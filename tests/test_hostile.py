@@ -546,3 +546,33 @@ def test_sigkill_mid_run_keeps_the_previous_report_and_the_next_run_cleans_up(tm
     assert [p for p in tmp_path.iterdir() if p.name.startswith(".pl-")]  # the dead run's work folder
     assert cli("run", "--language", "pl", "--notebooks", "01-corpus", "--reports", str(tmp_path)).returncode == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == [".locks", "index.html", "index.md", "pl"]
+
+
+def test_jsonl_lines_that_are_not_objects_and_skip_bad_counts_rows(tmp_path):
+    (tmp_path / "mixed.jsonl").write_text('[1,2]\n{"text": "Good.", "outlet": "X", "language": "en"}\n'
+                                          '{"outlet": "Y", "language": "en", "url": "ftp://x"}\n{"text": \n',
+                                          encoding="utf-8")
+    refused = cli("import", "jsonl", str(tmp_path / "mixed.jsonl"), "--into", str(tmp_path / "a"))
+    one_line_failure(refused, "mixed.jsonl:1: line: a JSON list, not an object of fields", "mixed.jsonl:3: text: empty",
+                     "mixed.jsonl:4: line: not valid JSON", "4 problem(s); nothing imported")
+    skipped = cli("import", "jsonl", str(tmp_path / "mixed.jsonl"), "--into", str(tmp_path / "b"), "--skip-bad")
+    assert skipped.returncode == 0
+    assert skipped.stdout.splitlines()[0] == ("added 1 article(s), 0 already present, 3 row(s) rejected with "
+                                              f"4 problem(s) (see {tmp_path / 'b'}/import-rejects.csv)")
+
+
+def test_into_a_file_is_refused_in_one_line(tmp_path):
+    (tmp_path / "a.jsonl").write_text('{"text": "Good.", "outlet": "X", "language": "en"}\n', encoding="utf-8")
+    (tmp_path / "corpus").write_text("not a folder", encoding="utf-8")
+    result = cli("import", "jsonl", str(tmp_path / "a.jsonl"), "--into", str(tmp_path / "corpus"))
+    one_line_failure(result, f"import: {tmp_path / 'corpus'}: exists and is not a folder")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.jsonl", "corpus"]
+
+
+@pytest.mark.slow
+def test_output_dir_is_honoured_and_reports_untouched(tmp_path):
+    result = cli("run", "--language", "pl", "--notebooks", "01-corpus", "--reports", str(tmp_path / "reports"),
+                 "--param", f"output_dir={tmp_path / 'elsewhere'}")
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "elsewhere" / "01-corpus.ipynb").is_file() and (tmp_path / "elsewhere" / "index.html").is_file()
+    assert not (tmp_path / "reports" / "pl").exists()

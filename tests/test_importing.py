@@ -124,7 +124,7 @@ def test_jsonl_and_dataframe(tmp_path):
     src.write_text('{"text": "Occupiers plan a vote.", "outlet": "Gamma", "language": "en"}\n'
                    '{"text": "Liberated areas vote.", "outlet": "Delta", "language": "en", "published": "8 Aug"}\n',
                    encoding="utf-8")
-    with pytest.raises(ImportProblems, match="items.jsonl:3: published: '8 Aug' is not a date"):
+    with pytest.raises(ImportProblems, match="items.jsonl:2: published: '8 Aug' is not a date"):  # the line number
         import_source("jsonl", src, tmp_path / "c")
     src.write_text(src.read_text(encoding="utf-8").replace('"8 Aug"', '"2022-08-08"'), encoding="utf-8")
     jsonl = import_source("jsonl", src, tmp_path / "j")
