@@ -17,7 +17,7 @@ from sklearn.metrics.pairwise import cosine_similarity
 from .corpus import Corpus, load_corpus
 from .errors import ParameterError
 from .lexicon import ContextItem, LexiconError, Variant, load_context, load_lexicon
-from .naming import context_coverage, naming_counts
+from .naming import context_coverage, naming_counts, naming_shares
 from .params import StudyParams
 from .paths import report_dir, resolve
 from .seed import seed_lead
@@ -128,15 +128,9 @@ def variant_shares(concepts: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     ``share`` is NaN where the ``by`` cell never mentions the concept. With ``by`` of several
     columns a ``cell`` column joins them ("western · de") for plotting.
     """
-    uses = concepts.assign(uses=concepts["count"] > 0)
-    table = uses.groupby([*by, "concept", "variant"], sort=False).agg(
-        count=("count", "sum"), n_articles_using=("uses", "sum")).reset_index()
-    sizes = concepts.drop_duplicates("article_id").groupby(by).size().rename("n_articles").reset_index()
-    table = table.merge(sizes, on=by)
-    totals = table.groupby([*by, "concept"])["count"].transform("sum")
-    table["share"] = table["count"] / totals.where(totals > 0)
-    table["cell"] = table[by].astype(str).agg(" · ".join, axis=1)
-    return table.sort_values(by, kind="stable", ignore_index=True)
+    counts = concepts[["article_id", "concept", "variant", "count"]]
+    table = naming_shares(counts, concepts.drop_duplicates("article_id"), by)
+    return table.assign(cell=table[by].astype(str).agg(" · ".join, axis=1))
 
 
 def outlet_editions(concepts: pd.DataFrame, coverage: pd.DataFrame, origin_id: str) -> pd.DataFrame:

@@ -22,6 +22,12 @@ def _groups_line(sizes: pd.Series) -> str:
     return ", ".join(parts)
 
 
+def _sides(rows: pd.DataFrame) -> str:
+    """Return "n=4 vs 23" for a comparison's rows, flagging a first side too small to read."""
+    n_a, n_b = int(rows["n_articles_a"].iloc[0]), int(rows["n_articles_b"].iloc[0])
+    return f"n={n_a} vs {n_b}" + (" — too small to read" if n_a < SMALL_GROUP else "")
+
+
 def _bullets(title: str, lines: list[str]) -> str:
     return "\n".join([f"**Findings — {title}**", "", *[f"- {line}" for line in lines]])
 
@@ -91,9 +97,7 @@ def log_odds_findings(table: pd.DataFrame, n: int = 5, q_crit: float = 0.05) -> 
     lines = []
     for comparison, rows in table.groupby("comparison", sort=True):
         passed = rows[(rows["q_value"] < q_crit) & (rows["z"] > 0)].sort_values(["z", "term"], ascending=[False, True])
-        n_a, n_b = int(rows["n_articles_a"].iloc[0]), int(rows["n_articles_b"].iloc[0])
-        note = " — too small to read" if n_a < SMALL_GROUP else ""
-        lines.append(f"{comparison} (n={n_a} vs {n_b}{note}): {len(passed)} of {len(rows):,} terms more frequent "
+        lines.append(f"{comparison} ({_sides(rows)}): {len(passed)} of {len(rows):,} terms more frequent "
                      f"at q < {q_crit}: {_quoted(passed['term'].head(n))}")
     return _bullets("log-odds (multiple testing controlled)", lines)
 
@@ -104,11 +108,9 @@ def keyness_findings(table: pd.DataFrame, n: int = 4, q_crit: float = 0.05) -> s
     for comparison, rows in table.groupby("comparison", sort=True):
         key = rows[rows["g2"] > 0]
         passed = key[key["q_g2"] < q_crit]
-        n_a, n_b = int(rows["n_articles_a"].iloc[0]), int(rows["n_articles_b"].iloc[0])
-        note = " — too small to read" if n_a < SMALL_GROUP else ""
         top = ", ".join(f"“{t}” (G² {g:.1f}, log ratio {r:+.1f})"
                         for t, g, r in zip(key["term"].head(n), key["g2"], key["log_ratio"]))
-        lines.append(f"{comparison} (n={n_a} vs {n_b}{note}): {len(passed)} of {len(rows):,} terms key at "
+        lines.append(f"{comparison} ({_sides(rows)}): {len(passed)} of {len(rows):,} terms key at "
                      f"q < {q_crit}; strongest by G²: {top or 'none'}")
     if not lines:
         lines.append("no comparison: this language has neither two groups nor a seed with other articles")

@@ -32,23 +32,25 @@ def naming_counts(corpus: Corpus, variants: list[Variant]) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def naming_shares(counts: pd.DataFrame, articles: pd.DataFrame, group_by: str = "group") -> pd.DataFrame:
+def naming_shares(counts: pd.DataFrame, articles: pd.DataFrame, group_by: str | list[str] = "group") -> pd.DataFrame:
     """Return per group x concept x variant: count, share of the concept's mentions, articles using it.
 
     ``share`` is NaN where a group never mentions the concept (not 0: nothing was chosen).
+    ``group_by`` may list several columns (e.g. group and language): a cell per combination.
     """
-    merged = counts.merge(articles[["article_id", group_by]], on="article_id", validate="many_to_one")
+    by = [group_by] if isinstance(group_by, str) else list(group_by)
+    merged = counts.merge(articles[["article_id", *by]], on="article_id", validate="many_to_one")
     merged["uses"] = merged["count"] > 0
-    table = merged.groupby([group_by, "concept", "variant"], sort=False).agg(
+    table = merged.groupby([*by, "concept", "variant"], sort=False).agg(
         count=("count", "sum"), n_articles_using=("uses", "sum")).reset_index()
-    n_articles = articles.groupby(group_by).size().rename("n_articles")
-    table = table.merge(n_articles, left_on=group_by, right_index=True)
-    totals = table.groupby([group_by, "concept"])["count"].transform("sum")
+    n_articles = articles.groupby(by).size().rename("n_articles").reset_index()
+    table = table.merge(n_articles, on=by)
+    totals = table.groupby([*by, "concept"])["count"].transform("sum")
     table["share"] = table["count"] / totals.where(totals > 0)
     order = {c: i for i, c in enumerate(dict.fromkeys(counts["concept"]))}
     table["_order"] = table["concept"].map(order)
-    table = table.sort_values([group_by, "_order"], kind="stable").drop(columns="_order")
-    return table.reset_index(drop=True)[[group_by, "concept", "variant", "count", "share",
+    table = table.sort_values([*by, "_order"], kind="stable").drop(columns="_order")
+    return table.reset_index(drop=True)[[*by, "concept", "variant", "count", "share",
                                          "n_articles_using", "n_articles"]]
 
 

@@ -188,7 +188,7 @@ def run_many(languages: list[str], params: dict | None = None, names: list[str] 
     with contextlib.ExitStack() as locks:
         for target in sorted(set(targets)):  # one run per report folder; sorted, so two runs never deadlock
             locks.enter_context(_lock(target, progress))
-        return _run_locked(languages, params, names, reports, progress, jobs)
+        return _run_locked(languages, targets, params, names, progress, jobs)
 
 
 @contextlib.contextmanager
@@ -213,14 +213,12 @@ def _lock(target: Path, progress: bool):
         lock.release()
 
 
-def _run_locked(languages: list[str], params: dict | None, names: list[str] | None, reports: Path,
+def _run_locked(languages: list[str], targets: list[Path], params: dict | None, names: list[str] | None,
                 progress: bool, jobs: int | None) -> list[Path]:
-    """Run the languages (their report folders locked by the caller); see :func:`run_many`."""
+    """Run the languages into their report folders (locked by the caller); see :func:`run_many`."""
     prepared, tasks = [], []
-    for language in languages:
-        checked = StudyParams.from_mapping({**(params or {}), "language": language})
+    for language, target in zip(languages, targets):
         chosen = notebooks(names, ALL if language == ALL else "language")
-        target = report_dir(language, checked.output_dir, reports)
         if target.exists() and not target.is_dir():
             raise ParameterError(f"{target}: exists and is not a folder; choose another output_dir")
         target.parent.mkdir(parents=True, exist_ok=True)
