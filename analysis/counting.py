@@ -26,6 +26,7 @@ from collections import Counter, defaultdict, deque
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from functools import cached_property
 from itertools import islice
 
 import numpy as np
@@ -47,6 +48,18 @@ class TermCounts:
     terms: np.ndarray
     article_ids: tuple[str, ...]
 
+    @cached_property
+    def _is_sorted(self) -> bool:
+        """True when the terms are in code-point order (every constructor here makes them so)."""
+        return bool(len(self.terms) < 2 or all(a < b for a, b in zip(self.terms[:-1], self.terms[1:])))
+
+    def prefix_range(self, prefix: str) -> tuple[int, int]:
+        """Return the (start, stop) positions of the terms beginning with ``prefix`` (all terms if unsorted)."""
+        if not prefix or not self._is_sorted:
+            return 0, len(self.terms)
+        return (int(np.searchsorted(self.terms, prefix)),
+                int(np.searchsorted(self.terms, prefix + "\U0010ffff")))
+
     def take(self, rows: np.ndarray) -> TermCounts:
         """Return the counts of the given row positions, dropping terms none of them uses."""
         sub = self.matrix[rows]
@@ -55,16 +68,34 @@ class TermCounts:
         return TermCounts(sub[:, used].tocsr(), self.terms[used], ids)
 
     def with_row(self, position: int, counts: dict[str, int]) -> TermCounts:
-        """Return the counts with one article's row replaced by a term -> count map (unused terms dropped)."""
-        terms = np.union1d(self.terms, np.array(sorted(counts), dtype=self.terms.dtype))
-        old = self.matrix.tocoo()
-        rows = np.concatenate([old.row[old.row != position], np.full(len(counts), position)])
-        cols = np.concatenate([np.searchsorted(terms, self.terms)[old.col[old.row != position]],
-                               np.searchsorted(terms, np.array(sorted(counts), dtype=self.terms.dtype))])
-        data = np.concatenate([old.data[old.row != position], [counts[t] for t in sorted(counts)]])
-        matrix = sparse.csr_matrix((data.astype(self.matrix.dtype), (rows, cols)), shape=(self.matrix.shape[0], len(terms)))
-        used = np.flatnonzero(matrix.getnnz(axis=0))
-        return TermCounts(matrix[:, used].tocsr(), terms[used], self.article_ids)
+        """Return the counts with one article's row replaced by a term -> count map (unused terms dropped).
+
+        Linear in the stored counts: the terms are sorted, so new terms are merged in by
+        position and no other row is re-sorted.
+        """
+        m = self.matrix.tocsr()
+        new = np.array(sorted(counts), dtype=object)
+        at = np.searchsorted(self.terms, new) if len(self.terms) else np.zeros(len(new), dtype=np.int64)
+        known = (at < len(self.terms)) & (self.terms[np.minimum(at, len(self.terms) - 1)] == new) if len(self.terms) else np.zeros(len(new), dtype=bool)
+        inserted = at[~known]  # where the missing terms go among the old ones (sorted, since ``new`` is)
+        old_to_all = np.arange(len(self.terms)) + np.searchsorted(inserted, np.arange(len(self.terms)), side="right")
+        terms = np.empty(len(self.terms) + len(inserted), dtype=object)
+        terms[old_to_all] = self.terms
+        new_cols = np.empty(len(new), dtype=np.int64)
+        new_cols[known] = old_to_all[at[known]]
+        new_cols[~known] = inserted + np.arange(len(inserted))
+        terms[new_cols[~known]] = new[~known]
+        start, stop = m.indptr[position], m.indptr[position + 1]
+        indices = np.concatenate([old_to_all[m.indices[:start]], new_cols, old_to_all[m.indices[stop:]]])
+        data = np.concatenate([m.data[:start], np.array([counts[t] for t in new], dtype=m.dtype), m.data[stop:]])
+        indptr = m.indptr.copy()
+        indptr[position + 1:] += len(new) - (stop - start)
+        used = np.bincount(indices, minlength=len(terms)) > 0
+        if not used.all():  # terms only the old row had
+            indices = (np.cumsum(used) - 1)[indices]
+            terms = terms[used]
+        matrix = sparse.csr_matrix((data, indices, indptr), shape=(m.shape[0], len(terms)))
+        return TermCounts(matrix, terms, self.article_ids)
 
     def to_frame(self) -> pd.DataFrame:
         """Return the counts as a tidy table: article_id, term, count (only non-zero)."""

@@ -32,11 +32,27 @@ def _mean_rows(matrix: sparse.csr_matrix, mask: np.ndarray) -> np.ndarray:
     return np.asarray(matrix[np.flatnonzero(mask)].mean(axis=0)).ravel()
 
 
-def _top(scores: np.ndarray, terms: np.ndarray, k: int, largest: bool) -> np.ndarray:
-    """Return positions of the k best scores (largest or smallest), ties broken by term."""
-    order = np.lexsort((terms, -scores if largest else scores))
-    chosen = order[:k]
+def _top(scores: np.ndarray, terms: np.ndarray, k: int, largest: bool, rank: np.ndarray | None = None) -> np.ndarray:
+    """Return positions of the k best scores (largest or smallest), ties broken by term.
+
+    Linear in the number of terms: a partition finds the k-th score, and only the terms at or
+    beyond it are sorted. ``rank`` (each term's position in sorted order, :func:`_term_rank`)
+    saves sorting the term strings again when the same terms are ranked many times.
+    """
+    key = -scores if largest else scores
+    candidates = np.arange(len(key))
+    if 0 < k < len(key):
+        candidates = np.flatnonzero(key <= np.partition(key, k - 1)[k - 1])
+    tie = (rank if rank is not None else terms)[candidates]
+    chosen = candidates[np.lexsort((tie, key[candidates]))][:k]
     return chosen[(scores[chosen] > 0) if largest else (scores[chosen] < 0)]
+
+
+def _term_rank(terms: np.ndarray) -> np.ndarray:
+    """Return each term's position in sorted order (an integer tie-break for :func:`_top`)."""
+    rank = np.empty(len(terms), dtype=np.int64)
+    rank[np.argsort(terms, kind="stable")] = np.arange(len(terms))
+    return rank
 
 
 def group_differences(tfidf: sparse.csr_matrix, labels: np.ndarray) -> dict[str, tuple]:
@@ -168,6 +184,23 @@ def log_odds_table(corpus: Corpus, vectorizer: FramingVectorizer, group_by: str 
         alpha0: the prior's total pseudo-count; None weighs the prior as much as the data.
         prior_scale: multiplies the prior's weight (0.1: a tenth of the data's; 10: ten times).
     """
+    frames = [pd.DataFrame({
+        "comparison": name, "term": vectorizer.terms_[used], "count_a": a, "count_b": b, "frequency": a + b,
+        "delta": delta, "variance": variance, "z": z, "n_articles_a": n_a, "n_articles_b": n_b})
+        for name, used, a, b, delta, variance, z, n_a, n_b in _log_odds_scores(
+            corpus, vectorizer, group_by, pair, alpha0, prior_scale)]
+    table = pd.concat(frames, ignore_index=True)
+    table["z_rank"] = table.groupby("comparison")["z"].rank(method="first", ascending=False).astype(int)
+    table["p_value"] = 2 * stats.norm.sf(np.abs(table["z"].to_numpy()))
+    table["q_value"] = table.groupby("comparison")["p_value"].transform(
+        lambda p: stats.false_discovery_control(p.to_numpy(), method="bh"))
+    table["forms"] = vectorizer.forms(table["term"])
+    return table.sort_values(["comparison", "z", "term"], ascending=[True, False, True], ignore_index=True)
+
+
+def _log_odds_scores(corpus: Corpus, vectorizer: FramingVectorizer, group_by: str, pair: tuple[str, str] | None,
+                     alpha0: float | None, prior_scale: float):
+    """Yield per comparison (name, used term positions, count_a, count_b, delta, variance, z, n_a, n_b)."""
     labels = _labels(corpus, group_by)
     counts = vectorizer.counts_
     if pair is not None:
@@ -177,23 +210,26 @@ def log_odds_table(corpus: Corpus, vectorizer: FramingVectorizer, group_by: str 
         comparisons = [(f"{pair[0]} vs {pair[1]}", labels == pair[0], labels == pair[1])]
     else:
         comparisons = [(g, labels == g, labels != g) for g in sorted(set(labels))]
-    frames = []
     for name, in_a, in_b in comparisons:
         a = np.asarray(counts[np.flatnonzero(in_a)].sum(axis=0)).ravel()
         b = np.asarray(counts[np.flatnonzero(in_b)].sum(axis=0)).ravel()
         used = np.flatnonzero(a + b)
         delta, variance, z = log_odds(a[used], b[used], prior_scale * pooled_prior(a[used] + b[used], alpha0))
-        frames.append(pd.DataFrame({
-            "comparison": name, "term": vectorizer.terms_[used], "count_a": a[used], "count_b": b[used],
-            "frequency": a[used] + b[used], "delta": delta, "variance": variance, "z": z,
-            "n_articles_a": int(in_a.sum()), "n_articles_b": int(in_b.sum())}))
-    table = pd.concat(frames, ignore_index=True)
-    table["z_rank"] = table.groupby("comparison")["z"].rank(method="first", ascending=False).astype(int)
-    table["p_value"] = 2 * stats.norm.sf(np.abs(table["z"].to_numpy()))
-    table["q_value"] = table.groupby("comparison")["p_value"].transform(
-        lambda p: stats.false_discovery_control(p.to_numpy(), method="bh"))
-    table["forms"] = vectorizer.forms(table["term"])
-    return table.sort_values(["comparison", "z", "term"], ascending=[True, False, True], ignore_index=True)
+        yield name, used, a[used], b[used], delta, variance, z, int(in_a.sum()), int(in_b.sum())
+
+
+def log_odds_passing(corpus: Corpus, vectorizer: FramingVectorizer, group_by: str = "group",
+                     prior_scale: float = 1.0, q: float = 0.05) -> list[tuple[str, str, float]]:
+    """Return (comparison, term, z) of the terms :func:`log_odds_table` marks as more frequent at q_value < q.
+
+    The same numbers without building the table (robustness re-runs it under many variants).
+    """
+    passed = []
+    for name, used, *_, z, _, _ in _log_odds_scores(corpus, vectorizer, group_by, None, None, prior_scale):
+        q_values = stats.false_discovery_control(2 * stats.norm.sf(np.abs(z)), method="bh") if len(z) else z
+        hit = np.flatnonzero((q_values < q) & (z > 0))
+        passed += [(name, vectorizer.terms_[used[j]], float(z[j])) for j in hit]
+    return passed
 
 
 def bootstrap_stability(corpus: Corpus, vectorizer: FramingVectorizer, table: pd.DataFrame,
@@ -207,19 +243,25 @@ def bootstrap_stability(corpus: Corpus, vectorizer: FramingVectorizer, table: pd
     """
     labels = _labels(corpus, group_by)
     rng = np.random.default_rng(seed)
-    members = {g: np.flatnonzero(labels == g) for g in sorted(set(labels))}
-    terms = vectorizer.terms_
+    groups = sorted(set(labels))
+    members = [np.flatnonzero(labels == g) for g in groups]
+    sizes = np.array([len(m) for m in members], dtype=float)
+    terms, rank = vectorizer.terms_, _term_rank(vectorizer.terms_)
     position = {t: i for i, t in enumerate(terms)}
-    wanted = [(g, d, position[t]) for g, d, t in table[[group_by, "direction", "term"]].itertuples(index=False)]
+    row = {g: i for i, g in enumerate(groups)}
+    wanted = [(row[g], d, position[t]) for g, d, t in table[[group_by, "direction", "term"]].itertuples(index=False)]
     scores = np.zeros((n_resamples, len(wanted)))
     stays = np.zeros((n_resamples, len(wanted)), dtype=bool)
     for b in range(n_resamples):
-        idx = np.concatenate([rng.choice(m, size=len(m), replace=True) for m in members.values()])
-        diffs = {g: i - o for g, (i, o) in group_differences(vectorizer.tfidf_[idx], labels[idx]).items()}
-        tops = {(g, d): set(_top(diff, terms, top_k, d == "over")) for g, diff in diffs.items()
+        # A resample's group sums are one product: (groups x articles) draw counts @ TF-IDF.
+        draws = sparse.csr_matrix(np.stack([np.bincount(rng.choice(m, size=len(m), replace=True),
+                                                        minlength=len(labels)) for m in members]).astype(float))
+        sums = (draws @ vectorizer.tfidf_).toarray()
+        diffs = sums / sizes[:, None] - (sums.sum(axis=0) - sums) / (sizes.sum() - sizes)[:, None]
+        tops = {(g, d): set(_top(diffs[g], terms, top_k, d == "over", rank)) for g in set(w[0] for w in wanted)
                 for d in ("over", "under")}
         for k, (g, d, j) in enumerate(wanted):
-            scores[b, k] = diffs[g][j]
+            scores[b, k] = diffs[g, j]
             stays[b, k] = j in tops[(g, d)]
     tail = (1 - level) / 2 * 100
     result = table.copy()

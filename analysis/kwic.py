@@ -80,7 +80,7 @@ def _counts_of(corpus: Corpus, term: str) -> np.ndarray:
 
 
 def keywords_in_context(corpus: Corpus, terms, group_by: str = "group", article_ids=None,
-                        window: int = 60) -> pd.DataFrame:
+                        window: int = 60, max_articles: int | None = 50) -> pd.DataFrame:
     """Return one row per use of each term in each article that uses it (columns :data:`COLUMNS`).
 
     Args:
@@ -89,6 +89,9 @@ def keywords_in_context(corpus: Corpus, terms, group_by: str = "group", article_
         group_by: the articles column reported as ``group``.
         article_ids: restrict to these articles (default: every article that uses the term).
         window: characters of context on each side, within the sentence.
+        max_articles: per term, the articles that use it most (ties in corpus order), at most
+            this many; None for all. A concordance is read, not counted: the counts are in the
+            other tables.
 
     Returns:
         ``source`` is "text" for rows from a text, or "features only" for an article without
@@ -96,14 +99,15 @@ def keywords_in_context(corpus: Corpus, terms, group_by: str = "group", article_
         to read it. ``count`` is the article's count of the term.
     """
     articles = corpus.articles
-    wanted = set(articles["article_id"]) if article_ids is None else set(article_ids)
+    chosen = np.ones(len(articles), dtype=bool) if article_ids is None else articles["article_id"].isin(set(article_ids)).to_numpy()
     rows = []
     for term in dict.fromkeys(terms):
         counts = _counts_of(corpus, term)
-        for position in np.flatnonzero(counts):
+        using = np.flatnonzero((counts > 0) & chosen)
+        if max_articles is not None and len(using) > max_articles:
+            using = np.sort(using[np.argsort(-counts[using], kind="stable")[:max_articles]])
+        for position in using:
             article = articles.iloc[position]
-            if article["article_id"] not in wanted:
-                continue
             base = [term, article["article_id"], article[group_by]]
             tail = [int(counts[position]), "text", article["url"]]
             text = corpus.texts.get(article["article_id"])

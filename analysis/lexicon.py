@@ -33,12 +33,17 @@ class Signal:
     pattern: re.Pattern
     words: tuple[str, ...]
 
+    @property
+    def prefix(self) -> str:
+        """Return the literal text every match begins with (its first word, or that word's stem before ``*``)."""
+        first = self.words[0]
+        return first[:-1] if first.endswith("*") else first + (" " if len(self.words) > 1 else "")
+
     def columns(self, counts: TermCounts) -> np.ndarray:
-        """Return the positions of the terms this signal matches."""
-        terms = pd.Series(counts.terms, dtype=object)
-        if not len(terms):
-            return np.array([], dtype=int)
-        return np.flatnonzero(terms.map(lambda t: bool(self.pattern.fullmatch(t))).to_numpy())
+        """Return the positions of the terms this signal matches (only terms sharing its prefix are tried)."""
+        start, stop = counts.prefix_range(self.prefix)
+        match = self.pattern.fullmatch
+        return start + np.array([i for i, t in enumerate(counts.terms[start:stop]) if match(t)], dtype=int)
 
 
 def parse_signal(raw: str, where: str) -> Signal:

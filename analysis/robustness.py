@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .framing import distinctive_terms, log_odds_table, seed_vs_rest
+from .framing import distinctive_terms, log_odds_passing, seed_vs_rest
 from .lexicon import LexiconError
 from .naming import context_coverage, seed_context_contrast
 from .terms import FramingVectorizer
@@ -72,12 +72,23 @@ def _variants(study) -> dict[str, dict]:
     }
 
 
-def _findings(study, top_k: int, stop_words="auto", min_df=None, dedupe=None, seed_length=None,
-              prior_scale=1.0) -> dict[tuple, object]:
-    """Return every finding of one run of the comparisons: (kind, group, item) -> its value."""
+def _setup(study, stop_words="auto", min_df=None, dedupe=None, seed_length=None) -> tuple:
+    """Return the (corpus, vectorizer) of one variant of the study's choices."""
     corpus = study.variant(dedupe=dedupe, seed_length=seed_length)
+    return corpus, study.vectorizer(corpus, min_df=min_df or study.params.min_df, stop_words=stop_words)
+
+
+def _log_odds_findings(study, corpus, vectorizer, prior_scale: float = 1.0) -> dict[tuple, object]:
+    """Return the log-odds findings (terms at q < 0.05, more frequent in a group) of one variant."""
+    if corpus.articles[study.params.group_by].nunique() < 2:
+        return {}
+    passed = log_odds_passing(corpus, vectorizer, study.params.group_by, prior_scale=prior_scale)
+    return {("log-odds", c, t): round(z, 2) for c, t, z in passed}
+
+
+def _findings(study, top_k: int, corpus, vectorizer) -> dict[tuple, object]:
+    """Return every finding of one run of the comparisons: (kind, group, item) -> its value."""
     group_by = study.params.group_by
-    vectorizer = study.vectorizer(corpus, min_df=min_df or study.params.min_df, stop_words=stop_words)
     found = {}
     if study.seed_id is not None and len(corpus) > 1:
         seed = _seed_findings(study, corpus, top_k, vectorizer)
@@ -88,10 +99,7 @@ def _findings(study, top_k: int, stop_words="auto", min_df=None, dedupe=None, se
     distinctive = distinctive_terms(corpus, vectorizer, group_by, top_k)
     over = distinctive[distinctive["direction"] == "over"]
     found |= {("distinctive", g, t): r for g, t, r in over[[group_by, "term", "rank"]].itertuples(index=False)}
-    odds = log_odds_table(corpus, vectorizer, group_by, prior_scale=prior_scale)
-    passed = odds[(odds["q_value"] < 0.05) & (odds["z"] > 0)]
-    found |= {("log-odds", c, t): round(z, 2) for c, t, z in passed[["comparison", "term", "z"]].itertuples(index=False)}
-    return found
+    return found | _log_odds_findings(study, corpus, vectorizer)
 
 
 def robustness(study, top_k: int) -> pd.DataFrame:
@@ -99,14 +107,16 @@ def robustness(study, top_k: int) -> pd.DataFrame:
 
     Findings: each group's top ``top_k`` distinctive terms, its log-odds terms at q < 0.05,
     the seed's top terms and its context verdicts. A finding holds when the same term stays in
-    the same list (or the same verdict is reached). The prior variants concern log-odds only;
-    for other findings they are left empty and not counted.
+    the same list (or the same verdict is reached). The prior variants concern log-odds only
+    (they reuse the study's own vocabulary); for other findings they are left empty and not counted.
     """
-    base = _findings(study, top_k)
+    baseline = _setup(study)
+    base = _findings(study, top_k, *baseline)
     columns = {}
     for name, change in _variants(study).items():
-        found = _findings(study, top_k, **change)
         prior_only = "prior_scale" in change
+        found = (_log_odds_findings(study, *baseline, **change) if prior_only
+                 else _findings(study, top_k, *_setup(study, **change)))
         columns[name] = [(key in found) if (key[0] == "log-odds" or not prior_only) else None for key in base]
     frame = pd.DataFrame([(*key, value) for key, value in base.items()],
                          columns=["finding", "group", "item", "baseline"]).astype({"baseline": object})

@@ -123,6 +123,10 @@ def projection(tfidf: sparse.spmatrix, article_ids, seed: int = 0) -> pd.DataFra
     return pd.DataFrame({"article_id": list(article_ids), "x": xy[:, 0], "y": xy[:, 1]})
 
 
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_ASCII_ALNUM = re.compile(r"[a-z0-9]")
+
+
 def _skeleton(term: str) -> str:
     """Return a term with the non-ASCII letters of its Latin-script words dropped (``baþkaný`` ~ ``başkanı``).
 
@@ -130,7 +134,9 @@ def _skeleton(term: str) -> str:
     European as Latin-1, ...) changes exactly those letters; words without an ASCII letter
     (Cyrillic, Greek, ...) are kept whole.
     """
-    return " ".join(re.sub(r"[^\x00-\x7f]", "", w) if re.search(r"[a-z0-9]", w) else w for w in term.split(" "))
+    if term.isascii():
+        return term
+    return " ".join(_NON_ASCII.sub("", w) if _ASCII_ALNUM.search(w) else w for w in term.split(" "))
 
 
 def folded_presence(corpus: Corpus) -> sparse.csr_matrix:

@@ -150,7 +150,8 @@ class FramingVectorizer:
 
     def forms(self, terms) -> list[str]:
         """Return each term's surface forms with counts (the term itself unless lemmas were pooled)."""
-        return [self.forms_.get(t, t) for t in terms]
+        terms = np.asarray(terms, dtype=object).tolist()
+        return [self.forms_.get(t, t) for t in terms] if self.forms_ else terms
 
     def fit_transform(self, corpus: Corpus) -> sparse.csr_matrix:
         """Fit and return the article x term TF-IDF matrix."""
