@@ -40,11 +40,13 @@ $(BENCH_VENV)/.installed: pyproject.toml benchmarks/requirements-peers.txt
 
 bench: $(BENCH_VENV)/.installed
 	$(BENCH_PY) benchmarks/throughput.py
+	$(BENCH_PY) benchmarks/throughput.py --split sentences
 	$(BENCH_PY) benchmarks/agreement.py
 	$(BENCH_PY) benchmarks/cache.py
 	$(BENCH_PY) benchmarks/scaling.py
 	$(BENCH_PY) benchmarks/dask_path.py
 	$(BENCH_PY) benchmarks/copies.py
+	$(BENCH_PY) benchmarks/study_scale.py 1000 5000 20000 100000
 	$(BENCH_PY) benchmarks/report.py
 
 clean:

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import io
+import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 
-from .counting import TermCounts, matrix_from_maps
+from .counting import TermCounts, matrix_from_maps, stack_counts
 from .errors import ParameterError
+from .files import write_atomic
 from .features import KINDS
 from .validate import CheckedCorpus, CorpusError, check_corpus
 
@@ -100,9 +104,20 @@ def _articles_frame(checked: CheckedCorpus) -> pd.DataFrame:
     articles["published"] = pd.to_datetime(articles["published"].replace("", None), format="%Y-%m-%d")
     articles["source_chars"] = articles["source_chars"].astype(int)
     articles["truncated"] = articles["truncated"].eq("true")
-    articles["n_tokens"] = [checked.documents[a]["n_tokens"] for a in articles["article_id"]]
     articles["counts_from"] = [checked.counts_from[a] for a in articles["article_id"]]
     return articles
+
+
+def _counts_of(checked: CheckedCorpus, ids: list[str]) -> tuple[np.ndarray, dict[str, TermCounts]]:
+    """Return (n_tokens, count matrices) of the checked articles: their documents, and the texts counted together."""
+    held = [a for a in ids if a in checked.documents]
+    n_tokens = dict(zip(held, (checked.documents[a]["n_tokens"] for a in held)))
+    counts = _count_matrices(held, checked.documents)
+    if checked.counted is not None:
+        counted_ids, counted_tokens, counted = checked.counted
+        n_tokens |= dict(zip(counted_ids, counted_tokens.tolist()))
+        counts = {kind: stack_counts([counts[kind], counted[kind]], ids) for kind in KINDS}
+    return np.array([n_tokens[a] for a in ids], dtype=np.int64), counts
 
 
 def _count_matrices(article_ids: list[str], docs: dict) -> dict[str, TermCounts]:
@@ -129,10 +144,65 @@ def load_corpus(path: str | Path = "corpus", *, cache: bool = True, text_source:
     if checked.problems:
         raise CorpusError(checked.problems)
     articles = _articles_frame(checked)
-    counts = _count_matrices(list(articles["article_id"]), checked.documents)
+    ids = list(articles["article_id"])
+    kept = None
+    if checked.cached_counts is not None:
+        try:
+            kept = read_counts(checked.cached_counts, ids)
+        except (OSError, ValueError, KeyError, zipfile.BadZipFile):  # replaced or damaged meanwhile: count again
+            checked = check_corpus(path, cache=cache, text_source=text_source, counts_cache=False)
+            if checked.problems:
+                raise CorpusError(checked.problems) from None
+    if kept is not None:
+        n_tokens, counts = kept
+    else:
+        n_tokens, counts = _counts_of(checked, ids)
+        checked.documents.clear()  # the per-article maps are the largest thing held; the matrices replace them
+        if checked.counts_key:
+            write_counts(Path(path) / "cache" / "counts", checked.counts_key, n_tokens, counts)
+    articles["n_tokens"] = n_tokens
     texts = {a: checked.fetched.get(a, checked.texts.get(a)) for a in articles["article_id"]
              if checked.counts_from[a] != "features"}
     return Corpus(Path(path), articles, counts, tuple(checked.tokenised), texts)
+
+
+def write_counts(folder: Path, key: str, n_tokens: np.ndarray, counts: dict[str, TermCounts]) -> None:
+    """Keep a corpus's count matrices in ``folder/<key>.npz`` (the only file there), so the next load reads them.
+
+    The key digests every byte the counts depend on (:func:`analysis.validate.counts_key`); a
+    corpus that cannot write its cache (a read-only folder) is loaded all the same.
+    """
+    if any("\n" in t for tc in counts.values() for t in tc.terms):  # a term the file's separator would split
+        return
+    arrays = {"n_tokens": n_tokens}
+    for kind, tc in counts.items():
+        m = tc.matrix.tocsr()
+        arrays |= {f"{kind}_indptr": m.indptr, f"{kind}_indices": m.indices, f"{kind}_data": m.data,
+                   f"{kind}_terms": np.frombuffer("\n".join(map(str, tc.terms)).encode("utf-8"), dtype=np.uint8)}
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        buffer = io.BytesIO()
+        np.savez(buffer, **arrays)
+        write_atomic(folder / f"{key}.npz", buffer.getvalue())
+        for old in folder.glob("*.npz"):
+            if old.name != f"{key}.npz":
+                old.unlink(missing_ok=True)
+    except OSError:
+        pass
+
+
+def read_counts(path: Path, article_ids: list[str]) -> tuple[np.ndarray, dict[str, TermCounts]]:
+    """Return (n_tokens, count matrices) kept by :func:`write_counts`."""
+    with np.load(path, allow_pickle=False) as stored:
+        n_tokens = stored["n_tokens"]
+        counts = {}
+        for kind in KINDS:
+            raw = bytes(stored[f"{kind}_terms"]).decode("utf-8")
+            terms = np.array(raw.split("\n") if raw else [], dtype=object)
+            matrix = sparse.csr_matrix((stored[f"{kind}_data"], stored[f"{kind}_indices"], stored[f"{kind}_indptr"]),
+                                       shape=(len(article_ids), len(terms)))
+            counts[kind] = TermCounts(matrix, terms, tuple(article_ids))
+    return n_tokens, counts
 
 
 def summary(corpus: Corpus) -> pd.DataFrame:

@@ -278,6 +278,21 @@ def _alphabetical_rank(terms: list[str]) -> np.ndarray:
     return rank
 
 
+def stack_counts(parts: Sequence[TermCounts], article_ids: Sequence[str]) -> TermCounts:
+    """Return the rows of several TermCounts (over different terms) as one, in ``article_ids`` order."""
+    parts = [p for p in parts if p.matrix.shape[0]]
+    terms = np.unique(np.concatenate([np.asarray(p.terms, dtype=object) for p in parts])) if parts else np.array([], dtype=object)
+    blocks, ids = [], []
+    for p in parts:
+        m = p.matrix.tocsr()
+        to_all = np.searchsorted(terms, np.asarray(p.terms, dtype=object))
+        blocks.append(sparse.csr_matrix((m.data, to_all[m.indices], m.indptr), shape=(m.shape[0], len(terms))))
+        ids += list(p.article_ids)
+    stacked = sparse.vstack(blocks, format="csr") if blocks else sparse.csr_matrix((0, 0), dtype=COUNT_DTYPE)
+    row = {a: i for i, a in enumerate(ids)}
+    return TermCounts(stacked[[row[a] for a in article_ids]].tocsr(), terms, tuple(article_ids))
+
+
 def matrix_from_maps(maps: Sequence[dict[str, int]]) -> tuple:
     """Return (CSR counts, sorted terms) of per-article term -> count maps (features documents).
 
@@ -409,7 +424,7 @@ def count_texts(texts: Iterable[str], *, article_ids: Sequence[str] | None = Non
         batches = _batches(texts, chunk_size)
         mapped = map(count_chunk, batches) if jobs == 1 else _streamed_map(batches, jobs)
     if progress:
-        from tqdm.auto import tqdm
+        from tqdm import tqdm  # plain text: the same in a terminal, JupyterLab and a saved notebook
 
-        mapped = tqdm(mapped, total=total, desc="featurising", unit="chunk")
+        mapped = tqdm(mapped, total=total, desc="featurising", unit="chunk", mininterval=2.0)
     return merge_chunks(mapped, article_ids)

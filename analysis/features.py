@@ -148,14 +148,21 @@ def dumps(document: dict) -> str:
     return json.dumps(document, ensure_ascii=False, indent=1) + "\n"
 
 
+def cache_path(text: str, cache_dir: Path | None) -> Path | None:
+    """Return where :func:`cached_features` keeps a text's features (None without a cache)."""
+    if cache_dir is None:
+        return None
+    key = hashlib.sha256(f"{TOKENIZER}\n{text}".encode()).hexdigest()
+    return cache_dir / f"{key}.json"
+
+
 def cached_features(text: str, article_id: str, cache_dir: Path | None) -> tuple[dict, bool]:
     """Return (the features document of a text, whether it was tokenised now), via a cache.
 
     The cache holds one JSON file per text, keyed by a hash of the tokenizer and the text, so
     a text already seen is never tokenised again and an edited text never reads stale counts.
     """
-    key = hashlib.sha256(f"{TOKENIZER}\n{text}".encode()).hexdigest()
-    path = cache_dir / f"{key}.json" if cache_dir is not None else None
+    path = cache_path(text, cache_dir)
     if path is not None and path.is_file():
         doc = json.loads(path.read_text(encoding="utf-8"))
         return {**doc, "article_id": article_id}, False

@@ -16,6 +16,18 @@ from .errors import ParameterError
 from .schema import SMALL_GROUP
 
 
+PROGRESS_FROM = 2_000  # articles; long steps on larger corpora show a progress bar by default
+
+
+def progress_bar(items, desc: str, n_articles: int, progress: bool | None = None):
+    """Return ``items`` wrapped in a tqdm bar when ``progress`` (None: when there are more than PROGRESS_FROM articles)."""
+    if not (progress if progress is not None else n_articles > PROGRESS_FROM):
+        return items
+    from tqdm import tqdm  # plain text: it reads the same in JupyterLab, a terminal and a saved notebook
+
+    return tqdm(items, desc=desc, mininterval=2.0)
+
+
 def _labels(corpus: Corpus, group_by: str) -> np.ndarray:
     """Return the grouping column as an array; raise a clear error for a bad column."""
     if group_by not in corpus.articles.columns:
@@ -234,12 +246,14 @@ def log_odds_passing(corpus: Corpus, vectorizer: FramingVectorizer, group_by: st
 
 def bootstrap_stability(corpus: Corpus, vectorizer: FramingVectorizer, table: pd.DataFrame,
                         group_by: str = "group", top_k: int = 15, n_resamples: int = 200,
-                        seed: int = 0, level: float = 0.95) -> pd.DataFrame:
+                        seed: int = 0, level: float = 0.95, progress: bool | None = None) -> pd.DataFrame:
     """Return ``table`` (from :func:`distinctive_terms`) with bootstrap stability columns.
 
     Articles are resampled with replacement within each group (the TF-IDF weights stay fixed).
     ``stability`` is the share of resamples in which the term stays in its group's top-k in the
-    same direction; ``ci_low``/``ci_high`` a percentile interval of its score.
+    same direction; ``ci_low``/``ci_high`` a percentile interval of its score. Each resample is
+    one sparse product (its draw counts x TF-IDF), so the cost is linear in the articles.
+    ``progress`` shows a bar (None: above :data:`PROGRESS_FROM` articles).
     """
     labels = _labels(corpus, group_by)
     rng = np.random.default_rng(seed)
@@ -252,7 +266,7 @@ def bootstrap_stability(corpus: Corpus, vectorizer: FramingVectorizer, table: pd
     wanted = [(row[g], d, position[t]) for g, d, t in table[[group_by, "direction", "term"]].itertuples(index=False)]
     scores = np.zeros((n_resamples, len(wanted)))
     stays = np.zeros((n_resamples, len(wanted)), dtype=bool)
-    for b in range(n_resamples):
+    for b in progress_bar(range(n_resamples), "bootstrap", len(labels), progress):
         # A resample's group sums are one product: (groups x articles) draw counts @ TF-IDF.
         draws = sparse.csr_matrix(np.stack([np.bincount(rng.choice(m, size=len(m), replace=True),
                                                         minlength=len(labels)) for m in members]).astype(float))
@@ -368,3 +382,21 @@ def top_keyness(table: pd.DataFrame, k: int = 5) -> pd.DataFrame:
     """Return each comparison's k terms most key to side a (largest positive G²)."""
     positive = table[table["g2"] > 0]
     return positive.groupby("comparison", sort=True).head(k).reset_index(drop=True)
+
+
+TERMS_KEPT = 50_000  # per comparison, in the term tables a report writes
+
+
+def strongest_terms(table: pd.DataFrame, by: str, q: str, keep: int = TERMS_KEPT) -> pd.DataFrame:
+    """Return ``table`` with at most ``keep`` terms per comparison: every term at ``q`` < 0.05, then the largest |``by``|.
+
+    For writing a term table (log-odds, keyness) of a large corpus: 20,000 articles have
+    millions of word pairs, most used once, and a CSV of all of them is neither opened nor read.
+    q-values stay those computed over every term; rows keep the table's order. Tables with
+    at most ``keep`` terms per comparison come back unchanged.
+    """
+    if table.empty or table.groupby("comparison").size().max() <= keep:
+        return table
+    strength = table[by].abs().where(table[q] >= 0.05, np.inf)
+    rank = strength.groupby(table["comparison"]).rank(method="first", ascending=False)
+    return table[rank <= keep].reset_index(drop=True)

@@ -164,8 +164,8 @@ def similarity_heatmap(matrix: pd.DataFrame, order: list[str], articles: pd.Data
 
 
 def similarity_dendrogram(linkage_matrix: np.ndarray, articles: pd.DataFrame, group_by: str = "group",
-                          label: str = "label") -> Figure:
-    """Return the average-linkage dendrogram with leaf labels coloured by group."""
+                          label: str = "label", title: str = "") -> Figure:
+    """Return the average-linkage dendrogram with leaf labels coloured by group (``title`` when leaves are not articles)."""
     n = len(articles)
     fig = Figure(figsize=(8, max(4.0, 0.22 * min(n, LABELLED) + 1.5)), layout="constrained")
     ax = fig.subplots()
@@ -180,7 +180,7 @@ def similarity_dendrogram(linkage_matrix: np.ndarray, articles: pd.DataFrame, gr
     if not labelled:
         ax.set_ylabel(f"the top {LABELLED} clusters of {n:,} articles (too many to name each)")
     ax.set_xlabel("cosine distance (average linkage)")
-    ax.set_title(f"Which articles read alike (n = {n})", fontsize=11)
+    ax.set_title(title or f"Which articles read alike (n = {n})", fontsize=11)
     _legend(ax, groups, loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=3, fontsize=8)
     return fig
 

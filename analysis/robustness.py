@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .framing import distinctive_terms, log_odds_passing, seed_vs_rest
+from .framing import distinctive_terms, log_odds_passing, progress_bar, seed_vs_rest
 from .lexicon import LexiconError
 from .naming import context_coverage, seed_context_contrast
 from .terms import FramingVectorizer
@@ -113,7 +113,7 @@ def robustness(study, top_k: int) -> pd.DataFrame:
     baseline = _setup(study)
     base = _findings(study, top_k, *baseline)
     columns = {}
-    for name, change in _variants(study).items():
+    for name, change in progress_bar(list(_variants(study).items()), "robustness variants", len(study.corpus)):
         prior_only = "prior_scale" in change
         found = (_log_odds_findings(study, *baseline, **change) if prior_only
                  else _findings(study, top_k, *_setup(study, **change)))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -64,22 +65,96 @@ def similarity_table(tfidf: sparse.spmatrix, article_ids, k: int = 20,
                              ignore_index=True)
 
 
+def _normalised(tfidf: sparse.spmatrix) -> sparse.csr_matrix:
+    """Return the rows scaled to unit length (zero rows stay zero), as cosine similarity reads them."""
+    from sklearn.preprocessing import normalize
+
+    return normalize(sparse.csr_matrix(tfidf, dtype=np.float64), norm="l2")
+
+
+def mean_similarity(tfidf: sparse.spmatrix, labels) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Return (mean cosine similarity, number of pairs averaged) between each pair of labels (square, sorted labels).
+
+    Exact without an article x article matrix: the mean over pairs of a's and b's articles is
+    the dot product of their summed unit vectors over n_a n_b; within a label an article is
+    not paired with itself (its own similarity, 1 or 0 for an empty row, is taken out).
+    """
+    unit = _normalised(tfidf)
+    labels = np.asarray(labels, dtype=object)
+    names = sorted(set(labels))
+    code = np.searchsorted(np.array(names, dtype=object), labels)
+    member = sparse.csr_matrix((np.ones(len(labels)), (code, np.arange(len(labels)))), shape=(len(names), len(labels)))
+    sums = member @ unit
+    dots = np.asarray((sums @ sums.T).todense())
+    n = np.asarray(member.sum(axis=1)).ravel()
+    own = np.bincount(code, weights=np.asarray(unit.multiply(unit).sum(axis=1)).ravel(), minlength=len(names))
+    pairs = np.outer(n, n) - np.diag(n)
+    means = np.where(pairs > 0, (dots - np.diag(own)) / np.maximum(pairs, 1), np.nan)
+    return pd.DataFrame(means, index=names, columns=names), pd.DataFrame(pairs, index=names, columns=names)
+
+
 def group_similarity(tfidf: sparse.spmatrix, labels) -> pd.DataFrame:
     """Return the mean cosine similarity of articles between (and within) groups.
 
     Within a group, an article is not paired with itself; ``n_pairs`` counts the pairs averaged.
+    Linear in the articles (:func:`mean_similarity`).
     """
-    sim = cosine_similarity(tfidf)
-    labels = np.asarray(labels, dtype=object)
-    rows = []
-    groups = sorted(set(labels))
-    for a in groups:
-        for b in groups:
-            block = sim[np.ix_(labels == a, labels == b)]
-            if a == b:
-                block = block[~np.eye(len(block), dtype=bool)]
-            rows.append((a, b, float(block.mean()) if block.size else np.nan, int(block.size)))
+    means, pairs = mean_similarity(tfidf, labels)
+    rows = [(a, b, float(means.loc[a, b]), int(pairs.loc[a, b])) for a in means.index for b in means.columns]
     return pd.DataFrame(rows, columns=["group_a", "group_b", "similarity", "n_pairs"])
+
+
+@dataclass
+class SimilarityView:
+    """What the similarity heatmap and dendrogram draw: articles, or above a size, outlets.
+
+    ``units`` has one row per unit (``article_id`` is the unit's id, ``label``, the grouping
+    column); ``matrix`` their similarity, ``linkage`` their average-linkage tree (rows in
+    ``units`` order), ``order`` its leaf order; ``note`` says why outlets are shown ("" for articles).
+    """
+
+    unit: str
+    units: pd.DataFrame
+    matrix: pd.DataFrame
+    linkage: np.ndarray
+    order: list
+    title: str
+    note: str
+
+
+def similarity_view(tfidf: sparse.spmatrix, articles: pd.DataFrame, group_by: str = "group",
+                    up_to: int = ALL_PAIRS_UP_TO) -> SimilarityView:
+    """Return the article x article view up to ``up_to`` articles; above, outlets by their articles' mean similarity.
+
+    ``articles`` are in the rows' order, with ``article_id``, ``label``, ``outlet_id``,
+    ``outlet_name`` and ``group_by``. An outlet's group is its articles' most common value.
+    """
+    n = len(articles)
+    if n <= up_to:
+        ids = list(articles["article_id"])
+        matrix = similarity_matrix(tfidf, ids)
+        tree = cluster_linkage(tfidf) if n >= 2 else np.zeros((0, 4))
+        order = [ids[i] for i in leaves_list(tree)] if n >= 3 else ids
+        return SimilarityView("article", articles, matrix, tree, order,
+                              f"Article similarity, clustered (n = {n} articles)", "")
+    means, _ = mean_similarity(tfidf, articles["outlet_id"])
+    by_outlet = articles.groupby("outlet_id", sort=True)
+    units = pd.DataFrame({"article_id": means.index,
+                          "n_articles": by_outlet.size().loc[means.index].to_numpy(),
+                          group_by: by_outlet[group_by].agg(lambda v: v.astype(str).value_counts().sort_index().idxmax()
+                                                            ).loc[means.index].to_numpy()})
+    units["label"] = [f"{name} ({k:,})" for name, k in zip(by_outlet["outlet_name"].first().loc[means.index], units["n_articles"])]
+    matrix = means.copy()
+    distance = np.clip(1.0 - matrix.to_numpy(), 0, None)
+    np.fill_diagonal(distance, 0.0)
+    tree = linkage(squareform(np.nan_to_num(distance, nan=1.0), checks=False), method="average") if len(units) >= 2 else np.zeros((0, 4))
+    ids = list(units["article_id"])
+    order = [ids[i] for i in leaves_list(tree)] if len(units) >= 3 else ids
+    note = (f"{n:,} articles are too many for an article x article figure (more than {up_to:,}): the heatmap and "
+            f"tree show the {len(units)} outlets, each cell the mean cosine similarity between their articles "
+            "(the diagonal: between an outlet's own articles). similarity_pairs.csv keeps every article.")
+    return SimilarityView("outlet", units, matrix, tree, order,
+                          f"Outlet similarity: mean cosine of their articles ({n:,} articles, {len(units)} outlets)", note)
 
 
 def seed_neighbours(pairs: pd.DataFrame, seed_id: str, k: int = 5) -> pd.DataFrame:

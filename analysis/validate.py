@@ -9,6 +9,7 @@ partly loaded.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 from dataclasses import dataclass, field
@@ -16,7 +17,7 @@ from pathlib import Path
 
 from . import schema
 from .errors import Problem, ProblemsError
-from .features import KINDS, TOKENIZER, cached_features
+from .features import KINDS, TOKENIZER, cache_path, cached_features
 
 __all__ = ["CheckedCorpus", "CorpusError", "Problem", "check_corpus"]
 
@@ -38,6 +39,7 @@ class CheckedCorpus:
     outlets: list[tuple[int, dict]] = field(default_factory=list)
     articles: list[tuple[int, dict]] = field(default_factory=list)
     features: dict[str, dict] = field(default_factory=dict)
+    raw_features: dict[str, str] = field(default_factory=dict)
     texts: dict[str, str] = field(default_factory=dict)
     fetched: dict[str, str] = field(default_factory=dict)
     documents: dict[str, dict] = field(default_factory=dict)
@@ -45,6 +47,9 @@ class CheckedCorpus:
     tokenised: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    counts_key: str = ""  # digest of every input the counts depend on ("" without a cache)
+    cached_counts: Path | None = None  # the counts of these exact bytes, validated and counted before
+    counted: tuple | None = None  # (article ids, n_tokens, {kind: TermCounts}) of texts counted together
 
     def add(self, file: str, row: int | None, fld: str, message: str) -> None:
         """Record one problem."""
@@ -265,11 +270,21 @@ def read_text(path: Path, article_id: str, checked: CheckedCorpus) -> None:
 
 
 def read_features(path: Path, article_id: str, checked: CheckedCorpus) -> None:
-    """Read one features file into ``checked.features`` if it is valid."""
-    name = f"features/{path.name}"
-    raw = read_utf8(path, name, checked)
-    if raw is None:
-        return
+    """Read one features file's text into ``checked.raw_features`` (parsed by :func:`parse_features`)."""
+    raw = read_utf8(path, f"features/{path.name}", checked)
+    if raw is not None:
+        checked.raw_features[article_id] = raw
+
+
+def parse_features(checked: CheckedCorpus) -> None:
+    """Parse every features file read into ``checked.features``, recording what is wrong with each."""
+    for article_id, raw in checked.raw_features.items():
+        parse_features_doc(raw, article_id, checked)
+
+
+def parse_features_doc(raw: str, article_id: str, checked: CheckedCorpus) -> None:
+    """Parse one features file's text into ``checked.features`` if it is valid."""
+    name = f"features/{article_id}.json"
     try:
         doc = json.loads(raw)
     except json.JSONDecodeError as exc:
@@ -292,36 +307,55 @@ def read_fetched(checked: CheckedCorpus) -> None:
                 checked.fetched[row["article_id"]] = text
 
 
+COUNT_TOGETHER_FROM = 1_000  # texts never tokenised before; from this many, they are counted in parallel
+
+
 def check_documents(checked: CheckedCorpus, cache_dir: Path | None) -> None:
     """Fill ``checked.documents``: each article's counts from its fetched text, text or features.
 
     A text and a features file of the same article must agree: the stored counts must equal the
-    ngrams-v1 features of the text.
+    ngrams-v1 features of the text. When :data:`COUNT_TOGETHER_FROM` or more texts (without
+    features beside them) were never tokenised, they are counted together on every core by
+    :func:`analysis.counting.count_texts` (same counts, tested) into ``checked.counted``.
     """
+    fresh = []
     for _, row in checked.articles:
         article_id = row["article_id"]
         text = checked.fetched.get(article_id, checked.texts.get(article_id))
-        source = "fetched" if article_id in checked.fetched else ("text" if text is not None else "features")
+        checked.counts_from[article_id] = source = _source(checked, article_id)
         if text is None:
             if article_id in checked.features:
                 checked.documents[article_id] = checked.features[article_id]
-                checked.counts_from[article_id] = source
             continue
-        doc, fresh = cached_features(text, article_id, cache_dir)
+        path = cache_path(text, cache_dir)
+        if article_id not in checked.features and (path is None or not path.is_file()):
+            fresh.append((article_id, text))
+            continue
+        doc, tokenised = cached_features(text, article_id, cache_dir)
         stored = checked.features.get(article_id)
         if source == "text" and stored is not None and any(stored[k] != doc[k] for k in ("n_tokens", *KINDS)):
             checked.add(f"features/{article_id}.json", None, "counts",
                         f"differ from the ngrams-v1 features of texts/{article_id}.txt")
         checked.documents[article_id] = doc
-        checked.counts_from[article_id] = source
-        if fresh:
+        if tokenised:
             checked.tokenised.append(article_id)
+    if len(fresh) >= COUNT_TOGETHER_FROM:
+        from .counting import count_texts
+
+        ids = [a for a, _ in fresh]
+        checked.counted = (ids, *count_texts([t for _, t in fresh], article_ids=ids, progress=True))
+    else:
+        for article_id, text in fresh:
+            checked.documents[article_id] = cached_features(text, article_id, cache_dir)[0]
+    tokenised = set(checked.tokenised) | {a for a, _ in fresh}
+    checked.tokenised = [row["article_id"] for _, row in checked.articles if row["article_id"] in tokenised]
 
 
 TEXT_SOURCES = ("features", "fetched")
 
 
-def check_corpus(path: str | Path = "corpus", *, cache: bool = True, text_source: str = "features") -> CheckedCorpus:
+def check_corpus(path: str | Path = "corpus", *, cache: bool = True, text_source: str = "features",
+                 counts_cache: bool = True) -> CheckedCorpus:
     """Return the parsed corpus directory with every problem found in it.
 
     Args:
@@ -329,6 +363,9 @@ def check_corpus(path: str | Path = "corpus", *, cache: bool = True, text_source
             :func:`analysis.features.cached_features`).
         text_source: "features", or "fetched" to count articles from texts fetched into
             ``<path>/cache/<article_id>.txt`` where there is one.
+        counts_cache: with ``cache``, a corpus whose every byte equals one validated and counted
+            before is not parsed again: ``cached_counts`` names its kept count matrices
+            (``<path>/cache/counts/``, written by :func:`analysis.corpus.load_corpus`).
     """
     if text_source not in TEXT_SOURCES:
         from .errors import ParameterError
@@ -343,6 +380,33 @@ def check_corpus(path: str | Path = "corpus", *, cache: bool = True, text_source
     check_files(checked)
     if text_source == "fetched":
         read_fetched(checked)
+    if cache and not checked.problems:
+        checked.counts_key = counts_key(checked, text_source)
+        found = checked.root / "cache" / "counts" / f"{checked.counts_key}.npz"
+        if counts_cache and found.is_file():  # these exact bytes were validated and counted before
+            checked.cached_counts = found
+            checked.counts_from = {row["article_id"]: _source(checked, row["article_id"]) for _, row in checked.articles}
+            return checked
+    parse_features(checked)
     if not checked.problems:
         check_documents(checked, checked.root / "cache" / "features" if cache else None)
     return checked
+
+
+COUNTS_CACHE_VERSION = "1"
+
+
+def _source(checked: CheckedCorpus, article_id: str) -> str:
+    """Return what an article is counted from: its fetched text, its text, or its features."""
+    return "fetched" if article_id in checked.fetched else ("text" if article_id in checked.texts else "features")
+
+
+def counts_key(checked: CheckedCorpus, text_source: str) -> str:
+    """Return a digest of everything an article's counts depend on: tokenizer, ids, the bytes of texts and features."""
+    digest = hashlib.sha256(f"{COUNTS_CACHE_VERSION}\n{TOKENIZER}\n{text_source}\n".encode())
+    for _, row in checked.articles:
+        article_id = row["article_id"]
+        digest.update(f"{article_id}\0{_source(checked, article_id)}\0".encode())
+        for part in (checked.fetched.get(article_id), checked.texts.get(article_id), checked.raw_features.get(article_id)):
+            digest.update(hashlib.sha256((part or "").encode()).digest())
+    return digest.hexdigest()

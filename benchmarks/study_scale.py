@@ -7,7 +7,7 @@ article is 8-14 sentences; a sentence is one of RT's sentences with 40% of its w
 pseudo-words drawn from a Zipf distribution (a = 1.3) whose ranks each group shifts, so groups
 differ in their words, the lexicon's names (Kiev, referendum, ...) occur, and rare words keep
 arriving as Heaps' law says they do. 2% of articles are planted copies (another article with 10%
-of its words replaced).
+of its words replaced; its title says "copy of <article_id>").
 
 Each notebook then runs alone with ``python -m analysis run --notebooks <name>`` in a fresh
 process tree (the first run of a size also featurises the texts: "cold load"). Recorded per
@@ -19,9 +19,9 @@ fitted exponent b of time ~ n^b is over the sizes run. Usage:
 
 from __future__ import annotations
 
+import argparse
 import json
 import re
-import resource
 import shutil
 import subprocess
 import sys
@@ -34,8 +34,9 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(HERE))
 
-from benchmarks.common import RESULTS, machine, print_table, pseudo_word, write_results  # noqa: E402
+from common import print_table, pseudo_word, write_results  # noqa: E402
 
 GROUPS = ("russian-state", "ukrainian", "western", "russian-independent", "non-aligned")
 SEED_ID = "rt-2022-08-08"
@@ -71,16 +72,17 @@ def generated_rows(n: int, seed: int = 0, copies: float = 0.02) -> list[dict]:
     n_copies = int(n * copies)
     for i in range(n):
         outlet = i % 40
-        if i >= n - n_copies:  # a planted copy of an earlier article, on another outlet
-            words = rows[int(rng.integers(n - n_copies))]["text"].split()
+        if i >= n - n_copies:  # a planted copy of an earlier (original) article
+            source = rows[int(rng.integers(n - n_copies))]["article_id"]
+            words = rows[int(source[4:])]["text"].split()
             for position in np.flatnonzero(rng.random(len(words)) < 0.10):
                 words[position] = pseudo_word(int(rng.zipf(1.3)))
-            text = " ".join(words)
+            text, title = " ".join(words), f"copy of {source}"
         else:
-            text = _article(rng, sentences, outlet % len(GROUPS))
+            text, title = _article(rng, sentences, outlet % len(GROUPS)), ""
         rows.append({"text": text, "outlet": f"Outlet {outlet:02d}", "url": f"https://example.test/{i}",
-                     "published": "2022-08-08", "language": "en", "article_id": f"gen-{i:06d}"})
-    rows.append({"text": _seed_text(), "outlet": "RT", "url": "https://www.rt.com/russia/560341", "published": "2022-08-08",
+                     "published": "2022-08-08", "language": "en", "title": title, "article_id": f"gen-{i:06d}"})
+    rows.append({"title": "", "text": _seed_text(), "outlet": "RT", "url": "https://www.rt.com/russia/560341", "published": "2022-08-08",
                  "language": "en", "article_id": SEED_ID})
     return rows
 
@@ -149,23 +151,29 @@ def exponents(rows: list[dict]) -> dict:
     return out
 
 
-def main(sizes: list[int]) -> None:
+def main(argv: list[str] | None = None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("sizes", nargs="*", type=int, default=[1000, 5000, 20000], help="articles per generated corpus")
+    parser.add_argument("--work", help="keep the generated corpora and reports here (default: a temporary folder)")
+    args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="framediff-study-scale-") as tmp:
+        work = Path(args.work or tmp)
         rows = []
-        for n in sizes:
-            rows += measure(n, Path(tmp))
-            print_table([r for r in rows if r["articles"] == n], ["articles", "step", "seconds", "peak_mb"], )
+        for n in args.sizes:
+            rows += measure(n, work)
+            print_table([r for r in rows if r["articles"] == n], ["articles", "step", "seconds", "peak_mb"])
             sys.stdout.flush()
     totals = [{"articles": n, "step": "all notebooks",
                "seconds": sum(r["seconds"] for r in rows if r["articles"] == n and r["step"] in NOTEBOOKS),
-               "peak_mb": max(r.get("peak_mb", 0) for r in rows if r["articles"] == n)} for n in sizes]
+               "peak_mb": max(r.get("peak_mb", 0) for r in rows if r["articles"] == n)} for n in args.sizes]
     fitted = exponents(rows + totals)
     print("\nall notebooks:")
     print_table(totals, ["articles", "seconds", "peak_mb"])
     print("fitted exponent b (seconds ~ n^b):", fitted)
-    write_results("study_scale", {"sizes": sizes, "rows": rows + totals, "exponents": fitted, "machine_": machine()})
-    print(f"wrote {RESULTS / 'study_scale.json'}")
+    payload = {"sizes": args.sizes, "rows": rows + totals, "exponents": fitted}
+    print(f"wrote {write_results('study_scale', payload)}")
+    return payload
 
 
 if __name__ == "__main__":
-    main([int(a) for a in sys.argv[1:]] or [1000, 5000, 20000])
+    main()

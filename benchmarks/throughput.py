@@ -1,6 +1,6 @@
 """Featurise + count throughput and peak memory: framediff vs scikit-learn vs scattertext.
 
-    python benchmarks/throughput.py [--scale 50] [--repeats 5]
+    python benchmarks/throughput.py [--scale 50] [--repeats 5] [--split sentences]
 
 Every tool turns the same grown convention corpus (``--scale`` copies of the 189 speeches, see
 ``common.grow``) into article x term counts of unigrams and bigrams:
@@ -10,6 +10,11 @@ Every tool turns the same grown convention corpus (``--scale`` copies of the 189
 * scikit-learn: ``CountVectorizer(ngram_range=(1, 2)).fit_transform``;
 * scattertext: ``CorpusFromPandas(..., nlp=whitespace_nlp_with_sentences).build()``, its
   documented spaCy-free corpus build.
+
+``--split sentences`` makes a corpus of short texts from the same speeches: every sentence an
+article (about 130 bytes each, as short as product reviews or social-media posts), where the
+per-text cost of a tool counts for more than on speeches. Its figures go to
+``results/throughput-short.json``.
 
 Every run of every tool is a fresh interpreter (so neither another tool's heap nor the
 allocator's history of earlier runs counts), ``--repeats`` runs per tool, interleaved; the
@@ -53,9 +58,20 @@ def _work(tool: str, articles: list) -> Callable[[], object]:
     raise ValueError(tool)
 
 
-def worker(tool: str, scale: int, repeats: int) -> dict:
-    """Measure one tool in this interpreter; return its timings and memory."""
+def corpus(scale: int, split: str) -> list:
+    """Return the grown convention corpus, whole speeches or (``split="sentences"``) one sentence per article."""
     articles = common.load_grown(scale * common.BASE_SIZE)
+    if split == "none":
+        return articles
+    from analysis.kwic import sentences
+
+    return [common.Article(f"{a.article_id}-s{i:04d}", a.party, a.speaker, s)
+            for a in articles for i, s in enumerate(sentences(a.text))]
+
+
+def worker(tool: str, scale: int, repeats: int, split: str = "none") -> dict:
+    """Measure one tool in this interpreter; return its timings and memory."""
+    articles = corpus(scale, split)
     fn = _work(tool, articles)
     times, peak, result = common.timed(fn, repeats)
     return {"tool": tool, "times_s": times, "peak_mb": peak, "result": str(result)}
@@ -74,12 +90,14 @@ def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=int, default=50, help="copies of the 189-speech base corpus (50: 38 MB)")
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--split", choices=("none", "sentences"), default="none",
+                        help="sentences: one sentence per article (a corpus of short texts)")
     parser.add_argument("--worker", choices=TOOLS, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
-        print(json.dumps(worker(args.worker, args.scale, args.repeats)))
+        print(json.dumps(worker(args.worker, args.scale, args.repeats, args.split)))
         return {}
-    articles = common.load_grown(args.scale * common.BASE_SIZE)
+    articles = corpus(args.scale, args.split)
     size = common.megabytes(a.text for a in articles)
     tools = [t for t in TOOLS if available(t)]
     for tool in set(TOOLS) - set(tools):
@@ -88,7 +106,7 @@ def main(argv: list[str] | None = None) -> dict:
     for _ in range(args.repeats):  # interleaved, so a slow spell of the machine hits every tool
         for tool in tools:
             runs[tool].append(common.run_isolated(Path(__file__), "--worker", tool, "--scale", str(args.scale),
-                                                  "--repeats", "1"))
+                                                  "--repeats", "1", "--split", args.split))
     rows = []
     for tool in tools:
         times = [r["times_s"][0] for r in runs[tool]]
@@ -101,14 +119,16 @@ def main(argv: list[str] | None = None) -> dict:
     for r in rows:
         r["framediff_speedup"] = r["median_s"] / ours["median_s"]
         r["framediff_memory_ratio"] = ours["peak_mb"] / r["peak_mb"]
-    print(f"{len(articles)} articles, {size:.1f} MB, median of {args.repeats} runs")
+    print(f"{len(articles)} articles ({size * 1e6 / len(articles):.0f} bytes each), {size:.1f} MB, "
+          f"median of {args.repeats} runs")
     common.print_table(rows, ["tool", "median_s", "mb_per_s", "peak_mb", "max_peak_mb", "framediff_speedup",
                               "framediff_memory_ratio"])
     heaps = common.vocabulary_growth(articles)
     print(f"vocabulary growth (Heaps' law V = K N^beta over the grown corpus): beta = {heaps['beta']:.2f}")
-    payload = {"articles": len(articles), "megabytes": size, "repeats": args.repeats, "rows": rows, "heaps": heaps,
-               "versions": common.versions("framediff", "scikit-learn", "scattertext", "joblib")}
-    print(f"wrote {common.write_results('throughput', payload)}")
+    payload = {"articles": len(articles), "megabytes": size, "split": args.split, "repeats": args.repeats,
+               "rows": rows, "heaps": heaps, "versions": common.versions("framediff", "scikit-learn", "scattertext", "joblib")}
+    name = "throughput" if args.split == "none" else "throughput-short"
+    print(f"wrote {common.write_results(name, payload)}")
     return payload
 
 

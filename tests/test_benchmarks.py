@@ -82,3 +82,32 @@ def test_copies_benchmark_runs_at_tiny_scale():
     header, row = result.stdout.strip().splitlines()
     assert header.split() == ["articles", "seconds", "peak_MiB", "planted", "recall", "links", "extra_links"]
     assert row.split()[0] == "300" and row.split()[3] == "6" and row.split()[4] == "1.0"
+
+
+def test_every_notebook_runs_on_thousands_of_generated_articles(tmp_path):
+    """The study at scale: 2,500 generated articles (and RT's) through notebooks 01-05, as a user's export would go."""
+    import pandas as pd
+
+    environ = {**__import__("os").environ, "FRAMEDIFF_BENCH_RESULTS": str(tmp_path)}
+    proc = subprocess.run([sys.executable, str(BENCH / "study_scale.py"), "2500", "--work", str(tmp_path)],
+                          env=environ, capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    result = json.loads((tmp_path / "study_scale.json").read_text(encoding="utf-8"))
+    steps = [r["step"] for r in result["rows"]]
+    assert steps[2:7] == ["01-corpus", "02-distinctive-terms", "03-similarity", "04-naming-and-quotes", "05-context"]
+    tables = tmp_path / "reports-2500" / "en" / "tables"
+    # planted copies (their titles name the original) are found
+    articles = pd.read_csv(tmp_path / "corpus-2500" / "articles.csv", keep_default_na=False)
+    planted = {frozenset((a, t.removeprefix("copy of "))) for a, t in zip(articles.article_id, articles.title) if t}
+    pairs = pd.read_csv(tables / "copy_pairs.csv")
+    found = {frozenset(p) for p in pairs[["article_id_a", "article_id_b"]].itertuples(index=False)}
+    assert len(planted) == 50 and len(planted & found) / len(planted) >= 0.95
+    # above 2,000 articles: each article's 20 nearest, outlets in the heatmap (and the notebook says so)
+    similar = pd.read_csv(tables / "similarity_pairs.csv")
+    compared = set(pd.read_csv(tables / "projection.csv").article_id)  # after dedupe
+    assert set(similar.article_id_a) | set(similar.article_id_b) == compared and len(similar) <= 20 * len(compared)
+    assert "too many for an article x article figure" in (tmp_path / "reports-2500" / "en" / "03-similarity.ipynb").read_text()
+    # term tables keep at most 50,000 terms per comparison; sentences come from at most 50 articles per term
+    assert pd.read_csv(tables / "log_odds.csv").groupby("comparison").size().max() <= 50_000
+    kwic = pd.read_csv(tables / "keywords_in_context.csv")
+    assert kwic.groupby(["selected_by", "term"])["article_id"].nunique().max() <= 50

@@ -10,10 +10,11 @@ from collections import Counter
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from sklearn.feature_extraction.text import TfidfTransformer
 
-from analysis.corpus import load_corpus, summary
+from analysis.corpus import CorpusError, load_corpus, summary
 from analysis.errors import ParameterError
 
 from .conftest import CORPUS, ROOT
@@ -109,6 +110,55 @@ def test_text_features_are_cached(tiny_corpus):
     assert second.tokenised == ()
     assert (first.unigrams.matrix != second.unigrams.matrix).nnz == 0
     assert list(first.unigrams.terms) == list(second.unigrams.terms)
+
+
+def test_a_corpus_loaded_again_reads_its_kept_counts_and_any_changed_byte_counts_afresh(corpus_copy):
+    from analysis.validate import check_corpus
+
+    first = load_corpus(corpus_copy)
+    kept = list((corpus_copy / "cache" / "counts").glob("*.npz"))
+    assert len(kept) == 1 and check_corpus(corpus_copy).cached_counts == kept[0]
+    second = load_corpus(corpus_copy)
+    pd.testing.assert_frame_equal(first.articles, second.articles)
+    for kind in first.counts:
+        assert list(first.counts[kind].terms) == list(second.counts[kind].terms)
+        assert (first.counts[kind].matrix != second.counts[kind].matrix).nnz == 0
+        assert first.counts[kind].matrix.dtype == second.counts[kind].matrix.dtype
+    assert first.texts == second.texts
+    # One changed byte in a features file: a new key, the file parsed and checked again (and refused).
+    path = corpus_copy / "features" / "tass-2022-08-08.json"
+    path.write_text(path.read_text(encoding="utf-8").replace('"n_tokens": 236', '"n_tokens": 237'), encoding="utf-8")
+    assert check_corpus(corpus_copy).cached_counts is None
+    with pytest.raises(CorpusError, match="n_tokens"):
+        load_corpus(corpus_copy)
+    # A damaged kept file is counted again, and replaced.
+    path.write_text(path.read_text(encoding="utf-8").replace('"n_tokens": 237', '"n_tokens": 236'), encoding="utf-8")
+    kept[0].write_bytes(b"not a zip")
+    third = load_corpus(corpus_copy)
+    assert (third.bigrams.matrix != first.bigrams.matrix).nnz == 0 and kept[0].stat().st_size > 100
+
+
+def test_many_new_texts_are_counted_together_with_the_same_counts(tmp_path, monkeypatch):
+    from analysis import validate
+
+    from .conftest import article_row, build_corpus
+
+    texts = {"alpha-1": "The head of the region signed an order. Kiev will break off talks.",
+             "alpha-2": "Kiev said «no» — a “sham referendum”; the order (signed) stands.",
+             "beta-1": "The Russia-installed official ordered a “sham referendum”. Kyiv warned.",
+             "beta-2": "Zaporizhzhia’s head: the vote, the order, the region."}
+    rows = [article_row(a, a.split("-")[0], text_form="full" if a != "beta-1" else "features") for a in texts]
+    one_by_one = load_corpus(build_corpus(tmp_path / "a", texts, rows, as_text=("alpha-1", "alpha-2", "beta-2")))
+    monkeypatch.setattr(validate, "COUNT_TOGETHER_FROM", 2)
+    together_dir = build_corpus(tmp_path / "b", texts, rows, as_text=("alpha-1", "alpha-2", "beta-2"))
+    checked = validate.check_corpus(together_dir)
+    assert checked.counted[0] == ["alpha-1", "alpha-2", "beta-2"] and "beta-1" in checked.documents
+    together = load_corpus(together_dir)
+    assert together.tokenised == one_by_one.tokenised == ("alpha-1", "alpha-2", "beta-2")
+    pd.testing.assert_frame_equal(together.articles, one_by_one.articles)
+    for kind in ("unigrams", "bigrams", "quoted"):
+        assert list(together.counts[kind].terms) == list(one_by_one.counts[kind].terms)
+        assert (together.counts[kind].matrix != one_by_one.counts[kind].matrix).nnz == 0
 
 
 def test_tiny_corpus_counts(tiny_corpus):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import stats
+from scipy import sparse, stats
 import pandas as pd
 import pytest
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -417,3 +417,48 @@ def test_similarity_table_keeps_every_pair_or_each_articles_nearest():
             row = near[(near.article_id_a == min(pair[0], pair[1])) & (near.article_id_b == max(pair[0], pair[1]))]
             assert len(row) == 1 and row["similarity"].iloc[0] == pytest.approx(pair.similarity)
     assert len(near) <= 16 and not near.duplicated(["article_id_a", "article_id_b"]).any()
+
+
+def test_strongest_terms_keeps_every_passing_term_then_the_largest():
+    from analysis.framing import strongest_terms
+
+    table = pd.DataFrame({"comparison": ["a"] * 5 + ["b"] * 2, "term": list("vwxyzvw"),
+                          "z": [3.0, -5.0, 0.5, -0.1, 2.0, 1.0, -1.0],
+                          "q_value": [0.5, 0.5, 0.01, 0.9, 0.9, 0.9, 0.9]})
+    kept = strongest_terms(table, "z", "q_value", keep=2)
+    # a: x passes q (kept first although |z| is small), then the largest |z| (w); b already fits
+    assert kept[["comparison", "term"]].values.tolist() == [["a", "w"], ["a", "x"], ["b", "v"], ["b", "w"]]
+    assert strongest_terms(table, "z", "q_value", keep=5) is table
+
+
+def test_mean_similarity_equals_the_mean_of_all_pairs_without_an_n_by_n_matrix():
+    from analysis.similarity import cosine_similarity, mean_similarity
+
+    rng = np.random.default_rng(3)
+    tfidf = sparse.random(40, 25, density=0.2, random_state=4, format="lil")
+    tfidf[7] = 0  # an empty article: similarity 0 to everyone, itself included
+    tfidf = tfidf.tocsr()
+    labels = rng.choice(["a", "b", "c"], size=40)
+    means, pairs = mean_similarity(tfidf, labels)
+    sim = cosine_similarity(tfidf)
+    for x in "abc":
+        for y in "abc":
+            block = sim[np.ix_(labels == x, labels == y)]
+            if x == y:
+                block = block[~np.eye(len(block), dtype=bool)]
+            assert means.loc[x, y] == pytest.approx(block.mean(), abs=1e-12)
+            assert pairs.loc[x, y] == block.size
+
+
+def test_similarity_view_switches_to_outlets_above_its_size(four):
+    from analysis.similarity import similarity_view
+    from analysis.study import with_labels
+
+    vec = bare().fit(four)
+    articles = with_labels(four.articles)
+    small = similarity_view(vec.tfidf_, articles, up_to=4)
+    assert small.unit == "article" and small.note == "" and sorted(small.order) == sorted(articles.article_id)
+    big = similarity_view(vec.tfidf_, articles, up_to=3)
+    assert big.unit == "outlet" and "4 articles are too many" in big.note
+    assert list(big.units.article_id) == sorted(set(articles.outlet_id))
+    assert big.units.n_articles.sum() == 4 and big.linkage.shape == (len(big.units) - 1, 4)
