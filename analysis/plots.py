@@ -13,6 +13,7 @@ from . import schema
 
 # One colour per group of the case study's coding in every figure (colour-blind-safe Okabe-Ito palette).
 LABELLED = 150  # above this many articles, article-level figures drop their labels and keep a readable size
+RASTER_FROM = 2_000  # points; denser scatters are drawn as one image inside the SVG (a 20,000-point SVG is ~75 MB)
 GROUP_COLOURS = dict(zip(schema.GROUPS, ("#D55E00", "#0072B2", "#009E73", "#CC79A7", "#E69F00", "#999999")))
 _EXTRA = ["#56B4E9", "#F0E442", "#000000", "#882255", "#44AA99", "#117733", "#332288", "#AA4499"]
 
@@ -106,7 +107,7 @@ def log_odds_funnel(table: pd.DataFrame, comparison: str, label_top: int = 12, q
     ax = fig.subplots()
     significant = sub["q_value"] < q_crit
     ax.scatter(sub.loc[~significant, "frequency"], sub.loc[~significant, "z"], s=6, color="#BBBBBB",
-               label=f"q ≥ {q_crit} ({int((~significant).sum())})")
+               label=f"q ≥ {q_crit} ({int((~significant).sum())})", rasterized=len(sub) > RASTER_FROM)
     ax.scatter(sub.loc[significant, "frequency"], sub.loc[significant, "z"], s=12, color="#D55E00",
                label=f"q < {q_crit} ({int(significant.sum())}; Benjamini-Hochberg)")
     ax.set_xscale("log")
@@ -140,7 +141,7 @@ def similarity_heatmap(matrix: pd.DataFrame, order: list[str], articles: pd.Data
     meta = articles.set_index("article_id").loc[order]
     data = matrix.loc[order, order].to_numpy()
     n = len(order)
-    size = max(6.0, 0.22 * min(n, LABELLED) + 2.5)  # past LABELLED articles: same size, no names
+    size = max(6.0, 0.22 * n + 2.5) if n <= LABELLED else 10.0  # past LABELLED articles: no names, page size
     fig = Figure(figsize=(size + 1.5, size), layout="constrained")
     band, ax = fig.subplots(1, 2, gridspec_kw={"width_ratios": [0.4, n]}, sharey=True)
     off = data.copy()
@@ -167,7 +168,7 @@ def similarity_dendrogram(linkage_matrix: np.ndarray, articles: pd.DataFrame, gr
                           label: str = "label", title: str = "") -> Figure:
     """Return the average-linkage dendrogram with leaf labels coloured by group (``title`` when leaves are not articles)."""
     n = len(articles)
-    fig = Figure(figsize=(8, max(4.0, 0.22 * min(n, LABELLED) + 1.5)), layout="constrained")
+    fig = Figure(figsize=(8, max(4.0, 0.22 * n + 1.5) if n <= LABELLED else 9.0), layout="constrained")
     ax = fig.subplots()
     names = articles[label].tolist()
     groups = articles[group_by].astype(str).tolist()
@@ -192,7 +193,8 @@ def similarity_map(coords: pd.DataFrame, articles: pd.DataFrame, seed_id: str, g
     groups = data[group_by].astype(str).tolist()
     fig = Figure(figsize=(8, 6), layout="constrained")
     ax = fig.subplots()
-    ax.scatter(data["x"], data["y"], c=[group_colour(g, groups) for g in groups], s=36, edgecolor="white")
+    ax.scatter(data["x"], data["y"], c=[group_colour(g, groups) for g in groups], s=36 if len(data) <= RASTER_FROM else 6,
+               edgecolor="white" if len(data) <= RASTER_FROM else "none", rasterized=len(data) > RASTER_FROM)
     seed = data[data["article_id"] == seed_id]
     ax.scatter(seed["x"], seed["y"], s=160, facecolor="none", edgecolor="black", linewidth=1.5)
     for _, row in seed.iterrows():
@@ -312,7 +314,8 @@ def context_grid(coverage: pd.DataFrame, articles: pd.DataFrame, seed_id: str, g
     labels = coverage.drop_duplicates("item").set_index("item")["label"]
     grid = coverage.pivot(index="item", columns="article_id", values="included").loc[items, order].astype(float)
     groups = meta[group_by].astype(str).tolist()
-    fig = Figure(figsize=(max(7.0, 0.25 * min(len(order), LABELLED) + 4), 0.32 * len(items) + 2.8), layout="constrained")
+    width = max(7.0, 0.25 * len(order) + 4) if len(order) <= LABELLED else 12.0
+    fig = Figure(figsize=(width, 0.32 * len(items) + 2.8), layout="constrained")
     ax = fig.subplots()
     ax.imshow(grid.to_numpy(), cmap="Greys", vmin=0, vmax=1.6, aspect="auto", interpolation="nearest")
     ax.set_yticks(range(len(items)), [labels[i] for i in items], fontsize=8)

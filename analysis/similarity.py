@@ -138,23 +138,28 @@ def similarity_view(tfidf: sparse.spmatrix, articles: pd.DataFrame, group_by: st
         return SimilarityView("article", articles, matrix, tree, order,
                               f"Article similarity, clustered (n = {n} articles)", "")
     means, _ = mean_similarity(tfidf, articles["outlet_id"])
-    by_outlet = articles.groupby("outlet_id", sort=True)
-    units = pd.DataFrame({"article_id": means.index,
-                          "n_articles": by_outlet.size().loc[means.index].to_numpy(),
-                          group_by: by_outlet[group_by].agg(lambda v: v.astype(str).value_counts().sort_index().idxmax()
-                                                            ).loc[means.index].to_numpy()})
-    units["label"] = [f"{name} ({k:,})" for name, k in zip(by_outlet["outlet_name"].first().loc[means.index], units["n_articles"])]
-    matrix = means.copy()
-    distance = np.clip(1.0 - matrix.to_numpy(), 0, None)
+    units = _outlet_units(articles, means.index, group_by)
+    distance = np.clip(1.0 - means.to_numpy(), 0, None)
     np.fill_diagonal(distance, 0.0)
-    tree = linkage(squareform(np.nan_to_num(distance, nan=1.0), checks=False), method="average") if len(units) >= 2 else np.zeros((0, 4))
+    flat = squareform(np.nan_to_num(distance, nan=1.0), checks=False)
+    tree = linkage(flat, method="average") if len(units) >= 2 else np.zeros((0, 4))
     ids = list(units["article_id"])
     order = [ids[i] for i in leaves_list(tree)] if len(units) >= 3 else ids
     note = (f"{n:,} articles are too many for an article x article figure (more than {up_to:,}): the heatmap and "
             f"tree show the {len(units)} outlets, each cell the mean cosine similarity between their articles "
             "(the diagonal: between an outlet's own articles). similarity_pairs.csv keeps every article.")
-    return SimilarityView("outlet", units, matrix, tree, order,
+    return SimilarityView("outlet", units, means, tree, order,
                           f"Outlet similarity: mean cosine of their articles ({n:,} articles, {len(units)} outlets)", note)
+
+
+def _outlet_units(articles: pd.DataFrame, outlets: pd.Index, group_by: str) -> pd.DataFrame:
+    """Return one row per outlet (as ``article_id``): its articles, its most common ``group_by`` value, a label."""
+    by_outlet = articles.groupby("outlet_id", sort=True)
+    size = by_outlet.size().loc[outlets].to_numpy()
+    group = by_outlet[group_by].agg(lambda v: v.astype(str).value_counts().sort_index().idxmax()).loc[outlets]
+    names = by_outlet["outlet_name"].first().loc[outlets]
+    return pd.DataFrame({"article_id": outlets, "n_articles": size, group_by: group.to_numpy(),
+                         "label": [f"{name} ({k:,})" for name, k in zip(names, size)]})
 
 
 def seed_neighbours(pairs: pd.DataFrame, seed_id: str, k: int = 5) -> pd.DataFrame:
