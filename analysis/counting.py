@@ -22,7 +22,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
-from collections import Counter, defaultdict, deque
+from collections import defaultdict, deque
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from .features import BOUNDARY_CHARS, KINDS, items as token_items, normalise, quoted_phrases
+from .features import BOUNDARY_CHARS, KINDS, items as token_items, normalise, quoted_phrases_at
 from .errors import ParameterError
 
 COUNT_DTYPE = np.int32  # a count within one article; sums over articles upcast to int64
@@ -147,25 +147,38 @@ def _csr_counts(rows: np.ndarray, cols: np.ndarray, n_rows: int, n_cols: int) ->
     return indptr, (keys % max(n_cols, 1)).astype(np.int32), counts.astype(np.int32)
 
 
+_SEPARATOR = "QQ"  # joins a chunk's lowered texts: lower() leaves no "Q", so no text yields this token
+
+
 def _tokenise(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, list[str], Block, str]:
-    """Return (item ids, text row of each item, item strings, quoted block, quoted phrases) of a chunk."""
+    """Return (item ids, text row of each item, item strings, quoted block, quoted phrases) of a chunk.
+
+    The chunk's texts are lowered one by one, then joined on a line ``QQ`` of their own and
+    tokenised in one regular-expression pass: the line breaks around the separator end a
+    segment, as a text's end does, so the items are each text's own (``tests/test_counting.py``
+    checks this against :func:`analysis.features.featurize`), and short texts (posts, reviews,
+    sentences) cost one pass per chunk, not one per text.
+    """
+    lowered = [normalise(text) for text in texts]
+    joined = "\nQQ\n".join(lowered)
     items = _new_vocabulary()
-    lookup = items.__getitem__
-    quoted, q_indices, q_data, q_indptr = _new_vocabulary(), [], [], [0]
-    parts, lengths = [], np.empty(len(texts), dtype=np.int64)
-    for row, text in enumerate(texts):
-        lowered = normalise(text)
-        found = token_items(lowered)
-        parts.append(np.fromiter(map(lookup, found), dtype=np.int64, count=len(found)))
-        lengths[row] = len(found)
-        phrases = Counter(quoted_phrases(lowered))
-        q_indices.extend(map(quoted.__getitem__, phrases))
-        q_data.extend(phrases.values())
-        q_indptr.append(len(q_indices))
-    ids = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
-    q_block = (np.asarray(q_indptr, dtype=np.int64), np.asarray(q_indices, dtype=np.int32),
-               np.asarray(q_data, dtype=np.int32))
-    return ids, np.repeat(np.arange(len(texts)), lengths), list(items), q_block, "\n".join(quoted)
+    items[_SEPARATOR]  # id 0
+    found = token_items(joined)
+    ids = np.fromiter(map(items.__getitem__, found), dtype=np.int64, count=len(found))
+    separator = ids == 0
+    rows = np.cumsum(separator)[~separator]
+    # Quotations never span a line, so one scan of the joined texts finds each text's own.
+    starts = np.cumsum([0] + [len(text) + 4 for text in lowered[:-1]])
+    quoted_rows, phrases = [], []
+    for position, phrase in quoted_phrases_at(joined):
+        quoted_rows.append(int(np.searchsorted(starts, position, side="right")) - 1)
+        phrases.append(phrase)
+    quoted = _new_vocabulary()
+    phrase_ids = np.fromiter(map(quoted.__getitem__, phrases), dtype=np.int64, count=len(phrases))
+    q_block = _csr_counts(np.asarray(quoted_rows, dtype=np.int64), phrase_ids, len(texts), len(quoted))
+    names = list(items)
+    names[0] = "\n"  # the separator is a boundary, not a word
+    return ids[~separator], rows, names, q_block, "\n".join(quoted)
 
 
 def count_chunk(texts: Sequence[str]) -> ChunkCounts:
@@ -392,14 +405,35 @@ def _streamed_map(chunks: Iterator[list[str]], jobs: int) -> Iterable[ChunkCount
             yield result
 
 
-def _batches(texts: Iterable[str], size: int) -> Iterator[list[str]]:
-    iterator = iter(texts)
-    while batch := list(islice(iterator, size)):
+def _batches(texts: Iterable[str], size: int, chars: int) -> Iterator[list[str]]:
+    """Yield consecutive texts in chunks of at most ``size`` texts, each ending once it holds ``chars`` characters."""
+    batch, held = [], 0
+    for text in texts:
+        batch.append(text)
+        held += len(text)
+        if len(batch) >= size or held >= chars:
+            yield batch
+            batch, held = [], 0
+    if batch:
         yield batch
 
 
+def _bounds(texts: Sequence[str], size: int, chars: int) -> list[tuple[int, int]]:
+    """Return the (start, stop) of :func:`_batches`'s chunks of a list of texts."""
+    bounds, start, held = [], 0, 0
+    for i, text in enumerate(texts):
+        held += len(text)
+        if i + 1 - start >= size or held >= chars:
+            bounds.append((start, i + 1))
+            start, held = i + 1, 0
+    if start < len(texts):
+        bounds.append((start, len(texts)))
+    return bounds
+
+
 def count_texts(texts: Iterable[str], *, article_ids: Sequence[str] | None = None, n_jobs: int | None = -1,
-                chunk_size: int = 250, progress: bool = False) -> tuple[np.ndarray, dict[str, TermCounts]]:
+                chunk_size: int = 5_000, chunk_chars: int = 500_000,
+                progress: bool = False) -> tuple[np.ndarray, dict[str, TermCounts]]:
     """Return (n_tokens per text, {kind: article x term TermCounts}) of many texts.
 
     Args:
@@ -408,12 +442,14 @@ def count_texts(texts: Iterable[str], *, article_ids: Sequence[str] | None = Non
             chunks ahead of the workers, so the texts never need to be in memory at once.
         n_jobs: worker processes for the map step (-1 or None: all cores; 1: this process).
         article_ids: the row labels of the counts (default: "0", "1", ... in input order).
-        chunk_size: texts per map task; results do not depend on it.
+        chunk_size, chunk_chars: a map task takes consecutive texts until it has ``chunk_size``
+            texts or ``chunk_chars`` characters (about 125 speeches, or 5,000 short posts: each
+            task is worth sending to a worker). Results do not depend on them.
         progress: show a tqdm progress bar over chunks.
     """
     jobs = resolve_jobs(n_jobs)
     if isinstance(texts, (list, tuple)):
-        bounds = [(i, min(i + chunk_size, len(texts))) for i in range(0, len(texts), chunk_size)]
+        bounds = _bounds(texts, chunk_size, chunk_chars)
         total = len(bounds)
         if jobs == 1 or len(bounds) < 2:
             mapped = (count_chunk(texts[a:b]) for a, b in bounds)
@@ -421,7 +457,7 @@ def count_texts(texts: Iterable[str], *, article_ids: Sequence[str] | None = Non
             mapped = _parallel_map(texts, bounds, min(jobs, len(bounds)))
     else:
         total = None
-        batches = _batches(texts, chunk_size)
+        batches = _batches(texts, chunk_size, chunk_chars)
         mapped = map(count_chunk, batches) if jobs == 1 else _streamed_map(batches, jobs)
     if progress:
         from tqdm import tqdm  # plain text: the same in a terminal, JupyterLab and a saved notebook

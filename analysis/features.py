@@ -99,15 +99,20 @@ def segments(norm: str) -> list[str]:
 
 def quoted_phrases(lowered: str) -> list[str]:
     """Return the 1-3 token quoted phrases of a lowered text by step 7, in order."""
-    phrases = []
+    return [phrase for _, phrase in quoted_phrases_at(lowered)]
+
+
+def quoted_phrases_at(lowered: str) -> list[tuple[int, str]]:
+    """Return (position of the opening mark, phrase) of each 1-3 token quoted phrase of a lowered text (step 7)."""
+    found = []
     if not any(mark in lowered for mark in _OPENING_QUOTES):  # most texts: skip the regex scan
-        return phrases
+        return found
     for match in _QUOTED.finditer(lowered):
         inside = match.group(1) if match.group(1) is not None else match.group(2)
         tokens = tokenize_segment(fold(inside))
         if 1 <= len(tokens) <= MAX_QUOTED_TOKENS:
-            phrases.append(" ".join(tokens))
-    return phrases
+            found.append((match.start(), " ".join(tokens)))
+    return found
 
 
 def items(lowered: str) -> list[str]:

@@ -305,12 +305,36 @@ def scare_quote_bars(table: pd.DataFrame, group_by: str = "group", top: int = 8,
     return fig
 
 
+OUTLETS_FROM = 2_000  # articles; above, figures with a column per article show one per outlet
+
+
+def _outlet_coverage(coverage: pd.DataFrame, articles: pd.DataFrame, seed_id: str, group_by: str,
+                     items: list) -> tuple[pd.DataFrame, list[str], list[str]]:
+    """Return (items x units share of articles including each item, unit labels, unit groups): the seed alone first, then outlets by group."""
+    meta = articles.set_index("article_id")
+    unit = pd.Series(np.where(meta.index == seed_id, "\0seed", meta["outlet_id"].astype(str)), index=meta.index)
+    share = coverage.assign(unit=coverage["article_id"].map(unit)).pivot_table(
+        index="item", columns="unit", values="included", aggfunc="mean").loc[items]
+    units = meta.assign(unit=unit).groupby("unit").agg(
+        outlet=("outlet_name", "first"), n=("outlet_name", "size"),
+        group=(group_by, lambda v: v.astype(str).value_counts().sort_index().idxmax()))
+    units = units.assign(_seed=units.index != "\0seed").sort_values(["_seed", "group", "outlet"])
+    labels = [f"seed: {o}" if u == "\0seed" else f"{o} ({k:,})" for u, o, k in zip(units.index, units["outlet"], units["n"])]
+    return share[units.index], labels, units["group"].tolist()
+
+
 def context_grid(coverage: pd.DataFrame, articles: pd.DataFrame, seed_id: str, group_by: str = "group",
                  label: str = "label") -> Figure:
-    """Return the items x articles coverage matrix, articles ordered by group, seed first."""
+    """Return the items x articles coverage matrix, articles ordered by group, seed first.
+
+    Above :data:`OUTLETS_FROM` articles a column is an outlet (the share of its articles that
+    mention each item; the seed alone first), and the figure says so.
+    """
+    items = list(dict.fromkeys(coverage["item"]))
+    if len(articles) > OUTLETS_FROM:
+        return _context_by_outlet(coverage, articles, seed_id, group_by, items)
     meta = articles.assign(_seed=articles["article_id"].ne(seed_id)).sort_values(["_seed", group_by, label])
     order = meta["article_id"].tolist()
-    items = list(dict.fromkeys(coverage["item"]))
     labels = coverage.drop_duplicates("item").set_index("item")["label"]
     grid = coverage.pivot(index="item", columns="article_id", values="included").loc[items, order].astype(float)
     groups = meta[group_by].astype(str).tolist()
@@ -330,6 +354,32 @@ def context_grid(coverage: pd.DataFrame, articles: pd.DataFrame, seed_id: str, g
     ax.set_title(f"Context included in the lead (dark = mentioned); seed first, then by {group_by} (n = {len(order)})",
                  fontsize=10)
     _legend(ax, groups, bbox_to_anchor=(1.01, 1), loc="upper left", fontsize=8)
+    return fig
+
+
+def _context_by_outlet(coverage: pd.DataFrame, articles: pd.DataFrame, seed_id: str, group_by: str,
+                       items: list) -> Figure:
+    """Return the context grid with a column per outlet: the share of its articles mentioning each item."""
+    share, names, groups = _outlet_coverage(coverage, articles, seed_id, group_by, items)
+    labels = coverage.drop_duplicates("item").set_index("item")["label"]
+    labelled = len(names) <= LABELLED
+    fig = Figure(figsize=(max(7.0, 0.25 * len(names) + 5) if labelled else 12.0, 0.32 * len(items) + 3.2),
+                 layout="constrained")
+    ax = fig.subplots()
+    image = ax.imshow(share.to_numpy(dtype=float), cmap="Greys", vmin=0, vmax=1, aspect="auto", interpolation="nearest")
+    ax.set_yticks(range(len(items)), [labels[i] for i in items], fontsize=8)
+    if labelled:
+        ax.set_xticks(range(len(names)), names, rotation=90, fontsize=7)
+        for tick, group in zip(ax.get_xticklabels(), groups):
+            tick.set_color(group_colour(group, groups))
+    else:
+        ax.set_xticks([])
+    ax.set_xlabel(f"{len(articles):,} articles are too many to show one by one: each column is an outlet "
+                  f"({len(names) - 1:,}, by {group_by}); the seed alone first")
+    ax.axvline(0.5, color=GROUP_COLOURS["russian-state"], linewidth=1.2)
+    fig.colorbar(image, ax=ax, shrink=0.7, label="share of the outlet's articles mentioning it")
+    ax.set_title(f"Context included in the lead, by outlet (n = {len(articles):,} articles)", fontsize=10)
+    _legend(ax, groups, bbox_to_anchor=(1.12, 1), loc="upper left", fontsize=8)
     return fig
 
 

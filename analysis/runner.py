@@ -10,6 +10,7 @@ import sys
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
+import nbformat
 import papermill
 from jupyter_client.manager import AsyncKernelManager
 from tqdm import tqdm
@@ -103,8 +104,22 @@ def _execute_one(path: Path, work: Path, params: dict, target: str) -> str | Non
         return f"{path.name}: the kernel failed ({type(exc).__name__}: {exc}) {' / '.join(said)}".strip()
     finally:
         log.unlink(missing_ok=True)
+    _settle_streams(work / path.name)
     write_page(work / path.name, work, target)
     return None
+
+
+def _settle_streams(path: Path) -> None:
+    """Merge each cell's consecutive printed outputs and keep only what a progress bar's last redraw shows.
+
+    A progress bar redraws its line (``\r``) many times; a notebook keeps every redraw as an
+    output, and GitHub shows them all. nbconvert's CoalesceStreamsPreprocessor leaves the final line.
+    """
+    from nbconvert.preprocessors import CoalesceStreamsPreprocessor
+
+    notebook = nbformat.read(path, as_version=4)
+    CoalesceStreamsPreprocessor().preprocess(notebook, {})
+    nbformat.write(notebook, path)
 
 
 def _worker_setup() -> None:

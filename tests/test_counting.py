@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sklearn.feature_extraction import DictVectorizer
 
 from analysis.counting import count_chunk, count_texts, merge_chunks, resolve_jobs
@@ -99,3 +101,18 @@ def test_matrix_from_maps_equals_dict_vectorizer():
     assert list(terms) == list(vec.get_feature_names_out()) == ["a", "b", "c d", "zz"]
     assert (matrix != expected).nnz == 0 and matrix.has_sorted_indices
     assert matrix[2].toarray().tolist() == [[4, 0, 3, 0]]
+
+
+TRICKY_TEXT = st.text(alphabet=st.sampled_from(list("ab1.,'-_ s\n:;!?\"()“”«»‘’ʼ—–\u2011xAéQqΣσς5\u0301")), max_size=40)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.one_of(st.text(max_size=40), TRICKY_TEXT), min_size=1, max_size=6))
+def test_a_chunk_tokenised_in_one_pass_equals_each_text_alone(texts):
+    """Texts joined on a separator line for one pass: no token, pair or quotation crosses from one text to the next."""
+    chunk = merge_chunks([count_chunk(texts)])
+    n_tokens, expected = reference(texts)
+    assert list(chunk[0]) == n_tokens
+    for kind, (matrix, terms) in expected.items():
+        assert list(chunk[1][kind].terms) == terms
+        assert (chunk[1][kind].matrix.astype(np.int64) != matrix).nnz == 0

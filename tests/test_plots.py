@@ -96,13 +96,27 @@ def test_article_level_figures_stay_readable_at_any_n():
     points = rng.random((n, 5))
     matrix = pd.DataFrame(points @ points.T / 5, index=ids, columns=ids)
     heat = plots.similarity_heatmap(matrix, ids, articles, "group")
-    assert max(heat.get_size_inches()) <= 0.22 * plots.LABELLED + 4.0
+    assert max(heat.get_size_inches()) == 11.5  # a page, not 35 inches of unlabelled rows
     assert heat.axes[1].get_xticklabels() == [] and "400 articles" in heat.axes[1].get_xlabel()
     tree = plots.similarity_dendrogram(linkage(points, "average"), articles, "group")
-    assert tree.get_size_inches()[1] <= 0.22 * plots.LABELLED + 1.5 and "of 400 articles" in tree.axes[0].get_ylabel()
+    assert tree.get_size_inches()[1] == 9.0 and "of 400 articles" in tree.axes[0].get_ylabel()
     coverage = pd.DataFrame({"article_id": np.repeat(ids, 2), "item": ["a", "b"] * n, "label": ["A", "B"] * n,
                              "included": rng.random(2 * n) < 0.3})
     grid = plots.context_grid(coverage, articles, "a0000", "group")
-    assert grid.get_size_inches()[0] <= 0.25 * plots.LABELLED + 4.0
+    assert grid.get_size_inches()[0] == 12.0
     for fig in (heat, tree, grid):
         fig.savefig(__import__("io").BytesIO(), format="png", dpi=50)  # renders without running out of memory
+
+
+def test_context_grid_shows_outlets_above_its_size(monkeypatch):
+    monkeypatch.setattr(plots, "OUTLETS_FROM", 5)
+    ids = [f"a{i}" for i in range(7)]
+    articles = pd.DataFrame({"article_id": ids, "label": ids, "outlet_id": ["rt", "o1", "o1", "o1", "o2", "o2", "o2"],
+                             "outlet_name": ["RT", "One", "One", "One", "Two", "Two", "Two"],
+                             "group": ["russian-state"] + ["western"] * 3 + ["ukrainian"] * 3})
+    coverage = pd.DataFrame({"article_id": ids, "item": "x", "label": "X", "included": [1, 1, 0, 0, 1, 1, 1]})
+    grid = plots.context_grid(coverage, articles, "a0", "group")
+    ax = grid.axes[0]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["seed: RT", "Two (3)", "One (3)"]  # seed, then by group
+    assert ax.images[0].get_array().tolist() == [[1.0, 1.0, 1 / 3]]
+    assert "7 articles are too many to show one by one" in ax.get_xlabel()
