@@ -329,7 +329,7 @@ def _fingerprints(present: sparse.csr_matrix, df: np.ndarray, size: int) -> spar
 
 
 def _rowwise(left: sparse.csr_matrix, right: sparse.csr_matrix, ia: np.ndarray, ib: np.ndarray,
-             block: int = 200_000) -> np.ndarray:
+             block: int = 25_000) -> np.ndarray:
     """Return the dot products of rows ``left[ia[k]]`` and ``right[ib[k]]``, in blocks (memory stays bounded)."""
     out = np.zeros(len(ia))
     for start in range(0, len(ia), block):

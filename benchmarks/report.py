@@ -110,11 +110,17 @@ def table() -> list[tuple]:
 
 def main() -> str:
     rows = table()
-    machine = (load("throughput") or load("scaling") or {}).get("machine", {})
+    machines: dict[str, list[str]] = {}
+    for path in sorted(common.RESULTS.glob("*.json")):
+        result = json.loads(path.read_text(encoding="utf-8"))
+        if not (isinstance(result, dict) and "benchmark" in result):  # not a benchmark's results
+            continue
+        m = result.get("machine", {})
+        key = f"{m.get('cpus')} cores ({m.get('cpu')}), {m.get('memory_gb')} GiB, Python {m.get('python')}"
+        machines.setdefault(key, []).append(path.stem)
+    where = "; ".join(f"{', '.join(names)}: {key}" for key, names in machines.items())
     lines = ["# Benchmark results", "",
-             f"Written by `python benchmarks/report.py` from `benchmarks/results/*.json`. Machine: "
-             f"{machine.get('cpus')} cores ({machine.get('cpu')}), {machine.get('memory_gb')} GiB, "
-             f"Python {machine.get('python')}.", "",
+             f"Written by `python benchmarks/report.py` from `benchmarks/results/*.json`. Machines: {where}.", "",
              "| target | measured | ratio | met |", "|---|---|---|---|"]
     mark = {True: "yes", False: "**no**", None: ""}
     lines += [f"| {t} | {m} | {r} | {mark[ok]} |" for t, m, r, ok in rows]
