@@ -317,7 +317,7 @@ def _outlet_coverage(coverage: pd.DataFrame, articles: pd.DataFrame, seed_id: st
         index="item", columns="unit", values="included", aggfunc="mean").loc[items]
     units = meta.assign(unit=unit).groupby("unit").agg(
         outlet=("outlet_name", "first"), n=("outlet_name", "size"),
-        group=(group_by, lambda v: v.astype(str).value_counts().sort_index().idxmax()))
+        group=(group_by, schema.most_common))
     units = units.assign(_seed=units.index != "\0seed").sort_values(["_seed", "group", "outlet"])
     labels = [f"seed: {o}" if u == "\0seed" else f"{o} ({k:,})" for u, o, k in zip(units.index, units["outlet"], units["n"])]
     return share[units.index], labels, units["group"].tolist()

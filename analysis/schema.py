@@ -33,3 +33,8 @@ ISO_639_1 = frozenset(
     or os pa pi pl ps pt qu rm rn ro ru rw sa sc sd se sg si sk sl sm sn so sq sr ss st su sv sw
     ta te tg th ti tk tl tn to tr ts tt tw ty ug uk ur uz ve vi vo wa wo xh yi yo za zh zu""".split()
 )
+
+
+def most_common(values) -> str:
+    """Return the most frequent value as text (ties: the first in sorted order), e.g. an outlet's group over its articles."""
+    return values.astype(str).value_counts().sort_index().idxmax()

@@ -14,6 +14,7 @@ from scipy.spatial.distance import squareform
 
 from .corpus import Corpus
 from .errors import ParameterError
+from .schema import most_common
 
 def _pairs(matrix: np.ndarray, ids, name: str) -> pd.DataFrame:
     """Return the upper triangle of a square matrix as tidy pairs, best first, ties by ids."""
@@ -156,7 +157,7 @@ def _outlet_units(articles: pd.DataFrame, outlets: pd.Index, group_by: str) -> p
     """Return one row per outlet (as ``article_id``): its articles, its most common ``group_by`` value, a label."""
     by_outlet = articles.groupby("outlet_id", sort=True)
     size = by_outlet.size().loc[outlets].to_numpy()
-    group = by_outlet[group_by].agg(lambda v: v.astype(str).value_counts().sort_index().idxmax()).loc[outlets]
+    group = by_outlet[group_by].agg(most_common).loc[outlets]
     names = by_outlet["outlet_name"].first().loc[outlets]
     return pd.DataFrame({"article_id": outlets, "n_articles": size, group_by: group.to_numpy(),
                          "label": [f"{name} ({k:,})" for name, k in zip(names, size)]})
