@@ -44,6 +44,13 @@ _QUOTED = re.compile(
 )
 _OPENING_QUOTES = ("\"", "\u201c", "\u201e", "\u00ab", "\u2018")
 MAX_QUOTED_TOKENS = 3
+# Not in the spec: quotations of any length within a paragraph, for setting speech aside (copy
+# detection). Each opening mark closes with its own kind, so « » may hold „ “ and “ ” may hold ‘ ’;
+# in ‘ ’ an apostrophe inside a word (what’s) does not close.
+_QUOTATION = re.compile(
+    "\u00ab[^\u00ab\u00bb\n]+\u00bb|\u201e[^\u201e\u201c\u201d\n]+[\u201c\u201d]|\u201c[^\u201c\u201d\n]+\u201d"
+    "|\"[^\"\n]+\"|\u2018(?:[^\u2018\u2019\n]|\u2019(?=[^\\W_]))+\u2019(?![^\\W_])"
+)
 
 
 @dataclass
@@ -113,6 +120,29 @@ def quoted_phrases_at(lowered: str) -> list[tuple[int, str]]:
         if 1 <= len(tokens) <= MAX_QUOTED_TOKENS:
             found.append((match.start(), " ".join(tokens)))
     return found
+
+
+def without_quotations(text: str) -> str | None:
+    """Return the lowered text with each quotation of more than 3 tokens replaced by a line break (None if it has none).
+
+    Such quotations are speech (the spec counts shorter ones as scare quotes); what is left is
+    the reporter's own prose. Quotation marks are paired within a paragraph; speech introduced
+    by a dash alone (Russian and Ukrainian style) is not recognised. A line break is a segment
+    boundary, so no word pair forms across a removed quotation: the word pairs of the result are
+    a subset of the text's.
+    """
+    lowered = normalise(text)
+    if not any(mark in lowered for mark in _OPENING_QUOTES):
+        return None
+    spans = [m.span() for m in _QUOTATION.finditer(lowered)
+             if len(tokenize_segment(fold(m.group()[1:-1]))) > MAX_QUOTED_TOKENS]
+    if not spans:
+        return None
+    kept, start = [], 0
+    for begin, end in spans:
+        kept.append(lowered[start:begin])
+        start = end
+    return "\n".join(kept + [lowered[start:]])
 
 
 def items(lowered: str) -> list[str]:

@@ -44,8 +44,8 @@ def corpus_findings(articles: pd.DataFrame, study_articles: pd.DataFrame, group_
     return _bullets("corpus", lines)
 
 
-def copy_findings(clusters: pd.DataFrame, scores: dict) -> str:
-    """Return how many wire-copy clusters there are, the largest, and detection against the labels."""
+def copy_findings(clusters: pd.DataFrame, scores: dict, set_aside: pd.DataFrame | None = None) -> str:
+    """Return how many wire-copy clusters there are, the largest, pairs set aside as shared speech, and detection against the labels."""
     multi = clusters[clusters["size"] > 1]
     sizes = multi.groupby("cluster").size().sort_values(ascending=False, kind="stable")
     lines = [f"{len(sizes)} cluster(s) of copies join {len(multi)} of {len(clusters)} articles."]
@@ -53,6 +53,9 @@ def copy_findings(clusters: pd.DataFrame, scores: dict) -> str:
         biggest = multi[multi["cluster"] == sizes.index[0]]
         lines.append(f"The largest ({sizes.iloc[0]} articles) is kept as {biggest['representative'].iloc[0]}: "
                      f"{', '.join(sorted(biggest['article_id']))}.")
+    if set_aside is not None and len(set_aside):
+        named = "; ".join(f"{a} and {b}" for a, b in set_aside[["article_id_a", "article_id_b"]].itertuples(index=False))
+        lines.append(f"{len(set_aside)} pair(s) share quoted speech but not their own prose and are not linked: {named}.")
     if scores.get("labelled"):
         lines.append(f"Against the {scores['labelled']} labelled copy pairs: precision {scores['precision']:.2f}, "
                      f"recall {scores['recall']:.2f}.")

@@ -13,6 +13,7 @@ from scipy.sparse.csgraph import connected_components
 from scipy.spatial.distance import squareform
 
 from .corpus import Corpus
+from .features import featurize, without_quotations
 from .errors import ParameterError
 from .schema import most_common
 
@@ -222,10 +223,15 @@ def _skeleton(term: str) -> str:
 
 def folded_presence(corpus: Corpus) -> sparse.csr_matrix:
     """Return article x bigram-skeleton presence (0/1): each article's word pairs, robust to encoding damage."""
+    return _folded(corpus)[0]
+
+
+def _folded(corpus: Corpus) -> tuple[sparse.csr_matrix, np.ndarray]:
+    """Return (article x skeleton presence, the sorted skeletons naming its columns)."""
     terms = corpus.bigrams.terms
-    _, key = np.unique(np.array([_skeleton(t) for t in terms], dtype=object), return_inverse=True)
-    fold = sparse.csr_matrix((np.ones(len(terms)), (np.arange(len(terms)), key)), shape=(len(terms), key.max() + 1 if len(terms) else 0))
-    return ((corpus.bigrams.matrix > 0).astype(np.float64) @ fold > 0).astype(np.float64).tocsr()
+    keys, key = np.unique(np.array([_skeleton(t) for t in terms], dtype=object), return_inverse=True)
+    fold = sparse.csr_matrix((np.ones(len(terms)), (np.arange(len(terms)), key)), shape=(len(terms), len(keys)))
+    return ((corpus.bigrams.matrix > 0).astype(np.float64) @ fold > 0).astype(np.float64).tocsr(), keys
 
 
 class CopyDetector:
@@ -241,11 +247,17 @@ class CopyDetector:
     linked; clusters are the connected components. The default 0.4 is a definition: *two-fifths
     of what is distinctive in the shorter text recurs in the other*; independent reports of one
     event score at most 0.38 in the embedded corpus, apart from two that are mostly one quoted
-    address (README: Methods). Translations share no word
+    address (README: Methods). Where an article is held as text, quotations of more than 3 words
+    (speech; the spec's scare quotes are shorter) can be seen: a pair is then linked only if the
+    score is also at or above ``threshold`` on the word pairs outside them, so two texts quoting
+    one statement in their own words around it are not copies. Translations share no word
     pairs and are not detected; compare within a language.
 
     Attributes:
-        pairs_: linked pairs (article_id_a, article_id_b, score, overlap (unweighted), shared, reason).
+        pairs_: linked pairs (article_id_a, article_id_b, score, overlap (unweighted), shared,
+            outside_quotations (the score without quoted speech; NaN when neither is held as a
+            text with quotations), reason).
+        set_aside_: pairs at or above ``threshold`` on all word pairs but not outside quotations.
         clusters_: one row per article: article_id, cluster, size, representative, is_representative.
     """
 
@@ -266,9 +278,10 @@ class CopyDetector:
         every pair (tested).
         """
         ids = np.asarray(corpus.articles["article_id"], dtype=object)
-        present = folded_presence(corpus)
+        present, keys = _folded(corpus)
         df = np.asarray(present.sum(axis=0)).ravel()
-        weighted = present.multiply(np.log((len(ids) + 1) / np.maximum(df, 1))).tocsr()
+        idf = np.log((len(ids) + 1) / np.maximum(df, 1))
+        weighted = present.multiply(idf).tocsr()
         own_w = np.asarray(weighted.sum(axis=1)).ravel()
         own_n = np.asarray(present.sum(axis=1)).ravel()
         prints = _fingerprints(present, df, self.fingerprint)
@@ -281,9 +294,14 @@ class CopyDetector:
         pairs = pd.DataFrame({"article_id_a": ids[ia], "article_id_b": ids[ib], "score": score,
                               "overlap": shared / np.maximum(np.minimum(own_n[ia], own_n[ib]), 1),
                               "shared": shared.astype(int), "folded": (shared - _rowwise(raw, raw, ia, ib)).astype(int)})
-        pairs = pairs.sort_values(["score", "article_id_a", "article_id_b"], ascending=[False, True, True],
-                                  ignore_index=True)
-        self.pairs_ = _with_reasons(pairs)
+        pairs["outside_quotations"] = _outside_quotations(corpus, present, keys, idf, ia, ib)
+        speech = pairs["outside_quotations"].lt(self.threshold).to_numpy()  # NaN (nothing known) is not less
+        ia, ib = ia[~speech], ib[~speech]
+        pairs = _with_reasons(pairs.sort_values(["score", "article_id_a", "article_id_b"], ascending=[False, True, True]))
+        self.set_aside_ = pairs[speech[pairs.index]].reset_index(drop=True)
+        self.set_aside_["reason"] = [f"{r} (set aside: what they share is quoted speech, not copied prose)"
+                                     for r in self.set_aside_["reason"]]
+        self.pairs_ = pairs[~speech[pairs.index]].reset_index(drop=True)
         linked = sparse.csr_matrix((np.ones(len(ia)), (ia, ib)), shape=(len(ids), len(ids)))
         self.clusters_ = self._clusters(corpus, linked)
         return self
@@ -341,10 +359,41 @@ def _rowwise(left: sparse.csr_matrix, right: sparse.csr_matrix, ia: np.ndarray, 
 
 def _with_reasons(pairs: pd.DataFrame) -> pd.DataFrame:
     """Return linked pairs with a ``reason`` in words (and without the helper column ``folded``)."""
-    reasons = [f"{score:.0%} of the shorter text's rarity-weighted word pairs recur ({shared} shared, "
-               f"{overlap:.0%} unweighted)" + (f"; {folded} matched only after folding encoding damage" if folded else "")
-               for score, overlap, shared, folded in pairs[["score", "overlap", "shared", "folded"]].itertuples(index=False)]
+    reasons = []
+    for score, overlap, shared, folded, outside in pairs[["score", "overlap", "shared", "folded",
+                                                          "outside_quotations"]].itertuples(index=False):
+        reason = (f"{score:.0%} of the shorter text's rarity-weighted word pairs recur ({shared} shared, "
+                  f"{overlap:.0%} unweighted)")
+        if folded:
+            reason += f"; {folded} matched only after folding encoding damage"
+        if not np.isnan(outside):
+            reason += f"; outside quotations of over 3 words: {outside:.0%}"
+        reasons.append(reason)
     return pairs.drop(columns="folded").assign(reason=reasons)
+
+
+def _outside_quotations(corpus: Corpus, present: sparse.csr_matrix, keys: np.ndarray, idf: np.ndarray,
+                        ia: np.ndarray, ib: np.ndarray) -> np.ndarray:
+    """Return each pair's score on word pairs outside quotations of over 3 tokens; NaN unless one is held as such a text.
+
+    Only texts show where quotations are: an article held as features keeps all its word
+    pairs. ``present``, ``keys`` and ``idf``: the skeleton presence, its column names and weights.
+    """
+    out = np.full(len(ia), np.nan)
+    ids = corpus.articles["article_id"].to_numpy()
+    prose = {}
+    for row in np.unique(np.concatenate([ia, ib])):
+        text = corpus.texts.get(ids[row])
+        cut = without_quotations(text) if text else None
+        if cut is not None:
+            own = np.array(sorted({_skeleton(t) for t in featurize(cut).bigrams}), dtype=object)
+            at = np.minimum(np.searchsorted(keys, own), max(len(keys) - 1, 0))
+            prose[row] = at[keys[at] == own] if len(keys) else at
+    for k, (i, j) in enumerate(zip(ia, ib)):
+        if i in prose or j in prose:
+            a, b = (prose[r] if r in prose else present[r].indices for r in (i, j))
+            out[k] = idf[np.intersect1d(a, b)].sum() / max(min(idf[a].sum(), idf[b].sum()), 1e-12)
+    return out
 
 
 def labelled_copy_pairs(corpus: Corpus, same_language: bool = True) -> set[frozenset]:

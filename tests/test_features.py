@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis.features import (
+from analysis.features import (without_quotations, 
     _SEGMENT, _TOKEN, MAX_QUOTED_TOKENS, dumps, featurize, fold, normalise, quoted_phrases, segments,
 )
 
@@ -152,3 +152,28 @@ def test_features_command_refuses_unsafe_name_and_non_utf8(tmp_path):
     assert "My Article.txt: article_id:" in result.stderr
     assert "latin.txt: file: cannot be read as UTF-8" in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("He said: “We will give nothing away. Nothing,” and left. Called ‘sham’ votes.",
+     "he said: \n and left. called ‘sham’ votes."),
+    ("Він заявив: «Ми нічого не віддамо „ніколи“ і нікому», – сказав він.", "він заявив: \n, – сказав він."),
+    ("Er sagte: „Wir geben nichts her, gar nichts.“ Dann ging er.", "er sagte: \n dann ging er."),
+    ("‘We won’t give up what’s ours, ever’ he said", "\n he said"),
+    ('"Not this one" and "nor", "but this one here"', '"not this one" and "nor", \n'),  # 3 tokens stay
+])
+def test_without_quotations_cuts_quotations_of_more_than_three_tokens(text, expected):
+    assert without_quotations(text) == expected
+
+
+@pytest.mark.parametrize("text", ["No quotes at all.", "Kiev’s “sham referendum” — a so-called vote.", "“a b c”"])
+def test_without_quotations_is_none_when_nothing_is_cut(text):
+    assert without_quotations(text) is None
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(st.text(), TRICKY))
+def test_word_pairs_outside_quotations_are_a_subset_of_the_texts(text):
+    cut = without_quotations(text)
+    if cut is not None:
+        assert set(featurize(cut).bigrams) <= set(featurize(text).bigrams)

@@ -13,6 +13,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from analysis.corpus import load_corpus
 from analysis.errors import ParameterError
 from analysis.features import featurize
+from analysis.findings import copy_findings
 from analysis.framing import (bootstrap_stability, distinctive_terms, keyness, keyness_2x2, log_odds, log_odds_table,
                               pooled_prior, seed_vs_rest, top_keyness)
 from analysis.lexicon import LexiconError, load_context, load_lexicon, parse_signal, protected_patterns
@@ -462,3 +463,47 @@ def test_similarity_view_switches_to_outlets_above_its_size(four):
     assert big.unit == "outlet" and "4 articles are too many" in big.note
     assert list(big.units.article_id) == sorted(set(articles.outlet_id))
     assert big.units.n_articles.sum() == 4 and big.linkage.shape == (len(big.units) - 1, 4)
+
+
+SPEECH = ("We will give nothing of ours away, and whoever helps the occupiers carry out this plan will answer "
+          "to Ukraine and to the free world for every single step they take")
+ALPHA_REPORT = (f"Alpha reporter wrote that the president spoke in his evening address on Sunday. “{SPEECH},” the "
+                "president said. Alpha adds the region has been occupied since March.")
+SPEECH_TEXTS = {
+    "alpha-1": ALPHA_REPORT,
+    "beta-1": (f"In a video statement released late at night, Beta Wire heard the leader warn again. “{SPEECH},” he "
+               "told viewers. Beta notes the talks stalled in spring."),
+    "gamma-1": ALPHA_REPORT,  # an aggregator's copy of Alpha's report
+    "beta-2": "Grain ships left the port of Odesa on Monday under a deal brokered in Istanbul by Turkey and the United Nations.",
+}
+
+
+def _speech_corpus(tmp_path, as_text):
+    rows = [article_row("alpha-1", "alpha", text_form="full" if "alpha-1" in as_text else "features"),
+            article_row("beta-1", "beta", text_form="full" if "beta-1" in as_text else "features"),
+            article_row("gamma-1", "gamma", "alpha", relation="copy"), article_row("beta-2", "beta")]
+    return load_corpus(build_corpus(tmp_path / "speech", SPEECH_TEXTS, rows, as_text=as_text), cache=False)
+
+
+def test_copy_detector_sets_aside_texts_that_share_only_a_quotation(tmp_path):
+    detector = CopyDetector().fit(_speech_corpus(tmp_path, ("alpha-1", "beta-1")))
+    linked = detector.pairs_.iloc[0]
+    assert len(detector.pairs_) == 1 and (linked.article_id_a, linked.article_id_b) == ("alpha-1", "gamma-1")
+    assert linked.score == linked.outside_quotations == 1.0  # the copy (features) holds Alpha's own prose
+    aside = detector.set_aside_
+    assert [tuple(p) for p in aside[["article_id_a", "article_id_b"]].itertuples(index=False)] == [
+        ("alpha-1", "beta-1"), ("beta-1", "gamma-1")]
+    assert aside["score"].round(6).tolist() == [0.443337, 0.443337] and aside["outside_quotations"].tolist() == [0.0, 0.0]
+    assert aside.reason[0] == ("44% of the shorter text's rarity-weighted word pairs recur (30 shared, 59% unweighted); "
+                               "outside quotations of over 3 words: 0% (set aside: what they share is quoted speech, "
+                               "not copied prose)")
+    assert sorted(detector.copy_clusters().article_id) == ["alpha-1", "gamma-1"]
+    assert "2 pair(s) share quoted speech but not their own prose and are not linked: alpha-1 and beta-1; beta-1 and gamma-1." \
+        in copy_findings(detector.clusters_, {}, detector.set_aside_)
+
+
+def test_copy_detector_cannot_see_quotations_in_features(tmp_path):
+    detector = CopyDetector().fit(_speech_corpus(tmp_path, ()))
+    assert [tuple(p) for p in detector.pairs_[["article_id_a", "article_id_b"]].itertuples(index=False)] == [
+        ("alpha-1", "gamma-1"), ("alpha-1", "beta-1"), ("beta-1", "gamma-1")]
+    assert detector.pairs_["outside_quotations"].isna().all() and detector.set_aside_.empty
