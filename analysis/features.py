@@ -46,10 +46,13 @@ _OPENING_QUOTES = ("\"", "\u201c", "\u201e", "\u00ab", "\u2018")
 MAX_QUOTED_TOKENS = 3
 # Not in the spec: quotations of any length within a paragraph, for setting speech aside (copy
 # detection). Each opening mark closes with its own kind, so « » may hold „ “ and “ ” may hold ‘ ’;
-# in ‘ ’ an apostrophe inside a word (what’s) does not close.
+# in ‘ ’ an apostrophe inside a word (what’s) does not close. A quotation left open runs to the end
+# of its paragraph: typographic convention for one that goes on in the next paragraph, and what a
+# lead excerpt cut inside a quotation leaves.
 _QUOTATION = re.compile(
-    "\u00ab[^\u00ab\u00bb\n]+\u00bb|\u201e[^\u201e\u201c\u201d\n]+[\u201c\u201d]|\u201c[^\u201c\u201d\n]+\u201d"
-    "|\"[^\"\n]+\"|\u2018(?:[^\u2018\u2019\n]|\u2019(?=[^\\W_]))+\u2019(?![^\\W_])"
+    "\u00ab[^\u00ab\u00bb\n]+(?:\u00bb|(?=\n)|\Z)|\u201e[^\u201e\u201c\u201d\n]+(?:[\u201c\u201d]|(?=\n)|\Z)"
+    "|\u201c[^\u201c\u201d\n]+(?:\u201d|(?=\n)|\Z)|\"[^\"\n]+(?:\"|(?=\n)|\Z)"
+    "|\u2018(?:[^\u2018\u2019\n]|\u2019(?=[^\\W_]))+(?:\u2019(?![^\\W_])|(?=\n)|\Z)"
 )
 
 
@@ -126,8 +129,9 @@ def without_quotations(text: str) -> str | None:
     """Return the lowered text with each quotation of more than 3 tokens replaced by a line break (None if it has none).
 
     Such quotations are speech (the spec counts shorter ones as scare quotes); what is left is
-    the reporter's own prose. Quotation marks are paired within a paragraph; speech introduced
-    by a dash alone (Russian and Ukrainian style) is not recognised. A line break is a segment
+    the reporter's own prose. Quotation marks are paired within a paragraph (one left open runs
+    to the paragraph's end); speech introduced by a dash alone (Russian and Ukrainian style) is
+    not recognised. A line break is a segment
     boundary, so no word pair forms across a removed quotation: the word pairs of the result are
     a subset of the text's.
     """
@@ -135,7 +139,7 @@ def without_quotations(text: str) -> str | None:
     if not any(mark in lowered for mark in _OPENING_QUOTES):
         return None
     spans = [m.span() for m in _QUOTATION.finditer(lowered)
-             if len(tokenize_segment(fold(m.group()[1:-1]))) > MAX_QUOTED_TOKENS]
+             if len(tokenize_segment(fold(m.group()[1:]))) > MAX_QUOTED_TOKENS]
     if not spans:
         return None
     kept, start = [], 0

@@ -292,10 +292,13 @@ def load_study(namespace: dict | None = None, **values) -> Study:
 
 
 def _deduped(corpus: Corpus, copies: CopyDetector, seed: str | None) -> Corpus:
-    """Return one article per copy cluster, keeping the seed even where another copy represents it."""
+    """Return one article per copy cluster; the seed represents its own cluster (its copies are not compared with it)."""
     deduped = copies.dedupe(corpus)
-    if seed is not None and seed not in set(deduped.articles["article_id"]):
-        deduped = corpus.select(article_ids=sorted(set(deduped.articles["article_id"]) | {seed}))
+    kept = set(deduped.articles["article_id"])
+    if seed is not None and seed not in kept:
+        clusters = copies.clusters_.set_index("article_id")
+        kept = (kept - {clusters.at[seed, "representative"]}) | {seed}
+        deduped = corpus.select(article_ids=sorted(kept))
     return deduped
 
 

@@ -161,6 +161,8 @@ def test_features_command_refuses_unsafe_name_and_non_utf8(tmp_path):
     ("Er sagte: „Wir geben nichts her, gar nichts.“ Dann ging er.", "er sagte: \n dann ging er."),
     ("‘We won’t give up what’s ours, ever’ he said", "\n he said"),
     ('"Not this one" and "nor", "but this one here"', '"not this one" and "nor", \n'),  # 3 tokens stay
+    ("He said: “We will never give up what is ours\n“Nor will we forget,” he added.", "he said: \n\n\n he added."),
+    ("An excerpt cut inside « мы ничего своего не отдадим", "an excerpt cut inside \n"),
 ])
 def test_without_quotations_cuts_quotations_of_more_than_three_tokens(text, expected):
     assert without_quotations(text) == expected

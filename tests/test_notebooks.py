@@ -26,7 +26,7 @@ TABLE_COLUMNS = {
     "similarity_pairs": ["article_id_a", "article_id_b", "similarity"],
     "seed_neighbours": ["seed_id", "rank", "article_id", "similarity", "seed_chars", "others_median_chars"],
     "seed_length_sensitivity": ["kind", "item", "matched", "full", "holds", "matched_chars", "full_chars"],
-    "copy_pairs": ["article_id_a", "article_id_b", "score", "overlap", "shared", "reason"],
+    "copy_pairs": ["article_id_a", "article_id_b", "score", "overlap", "shared", "outside_quotations", "reason"],
     "copy_clusters": ["article_id", "cluster", "representative"],
     "naming": ["article_id", "concept", "variant", "count", "group"],
     "scare_quotes": ["group", "phrase", "count", "n_articles_using", "n_articles", "group_tokens", "per_1000_tokens"],
@@ -119,6 +119,8 @@ def test_runner_on_embedded_corpus(tmp_path, language):
         table = pd.read_csv(target / "tables" / f"{name}.csv")
         assert list(table.columns) == columns, name
         assert len(table) > 0, name
+    aside = pd.read_csv(target / "tables" / "copy_pairs_set_aside.csv")  # empty: of the pairs, only RT's article is text
+    assert list(aside.columns) == TABLE_COLUMNS["copy_pairs"] and aside.empty
     assert len(list(target.glob("*.ipynb"))) == 5
     index = (target / "index.md").read_text(encoding="utf-8")
     assert "[distinctive_terms](tables/distinctive_terms.csv)" in index

@@ -15,7 +15,7 @@ from analysis.paths import ROOT, resource
 from analysis.runner import declared_parameters, notebooks, run
 from analysis.study import injected_names, load_study
 
-from .conftest import CORPUS
+from .conftest import CORPUS, article_row, build_corpus
 
 # Parameters every notebook uses through load_study (the corpus, its selection and dedupe).
 SETUP_PARAMETERS = {"corpus_dir", "language", "seed_id", "seed_length", "group_by", "dedupe", "copy_threshold",
@@ -158,3 +158,16 @@ def test_seed_length_matched_by_default_and_what_depends_on_it(tmp_path):
     seed_terms = robust[robust["finding"] == "seed term"].set_index("item")
     assert seed_terms.loc["kiev", "share_holding"] == 1.0 and seed_terms.loc["kiev", "n_variants"] == 4
     assert robust["prior ×10"].isna().all()  # no log-odds term passes q < 0.05 in English: nothing to vary
+
+
+def test_a_seed_with_a_copy_represents_its_cluster(tmp_path):
+    # The copy's id sorts first, so the copy would represent the cluster; the seed takes its place.
+    text = "The head of the region signed an order for a referendum on joining Russia on Monday evening."
+    rows = [article_row("zeta-1", "alpha", text_form="full"), article_row("acopy-1", "gamma", "alpha", relation="original"),
+            article_row("beta-1", "beta")]
+    root = build_corpus(tmp_path / "c", {"zeta-1": text, "acopy-1": text,
+                                         "beta-1": "Kyiv said the vote would be a sham and talks would end."},
+                        rows, as_text=("zeta-1",))
+    study = load_study(corpus_dir=str(root), seed_id="zeta-1", output_dir=str(tmp_path / "out"))
+    assert study.copies.clusters_.set_index("article_id").at["zeta-1", "representative"] == "acopy-1"
+    assert sorted(study.corpus.articles["article_id"]) == ["beta-1", "zeta-1"]
