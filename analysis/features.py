@@ -50,9 +50,9 @@ MAX_QUOTED_TOKENS = 3
 # of its paragraph: typographic convention for one that goes on in the next paragraph, and what a
 # lead excerpt cut inside a quotation leaves.
 _QUOTATION = re.compile(
-    "\u00ab[^\u00ab\u00bb\n]+(?:\u00bb|(?=\n)|\Z)|\u201e[^\u201e\u201c\u201d\n]+(?:[\u201c\u201d]|(?=\n)|\Z)"
-    "|\u201c[^\u201c\u201d\n]+(?:\u201d|(?=\n)|\Z)|\"[^\"\n]+(?:\"|(?=\n)|\Z)"
-    "|\u2018(?:[^\u2018\u2019\n]|\u2019(?=[^\\W_]))+(?:\u2019(?![^\\W_])|(?=\n)|\Z)"
+    "\u00ab[^\u00ab\u00bb\n]+(?:\u00bb|(?=\n)|\\Z)|\u201e[^\u201e\u201c\u201d\n]+(?:[\u201c\u201d]|(?=\n)|\\Z)"
+    "|\u201c[^\u201c\u201d\n]+(?:\u201d|(?=\n)|\\Z)|\"[^\"\n]+(?:\"|(?=\n)|\\Z)"
+    "|\u2018(?:[^\u2018\u2019\n]|\u2019(?=[^\\W_]))+(?:\u2019(?![^\\W_])|(?=\n)|\\Z)"
 )
 
 
