@@ -88,11 +88,15 @@ def cmd_run(args: argparse.Namespace) -> int:
     from .runner import ALL, parse_params, run_many
 
     params = parse_params(args.param)
-    languages = list(args.language or [])
+    languages = [code.strip() for value in args.language or [] for code in value.split(",") if code.strip()]
+    held = sorted(set(load_corpus(resolve(params.get("corpus_dir", "corpus"))).articles["language"]))
     if args.all_languages:
-        corpus = load_corpus(resolve(params.get("corpus_dir", "corpus")))
-        languages += [*sorted(set(corpus.articles["language"])), ALL]
-    for target in run_many(list(dict.fromkeys(languages or ["en"])), params, args.notebooks, Path(args.reports)):
+        languages += [*held, ALL]
+    languages = list(dict.fromkeys(languages or ["en"]))
+    unknown = [code for code in languages if code not in (*held, ALL)]
+    if unknown:
+        raise ParameterError(f"unknown language(s) {', '.join(map(repr, unknown))}; the corpus has: {', '.join(held)}")
+    for target in run_many(languages, params, args.notebooks, Path(args.reports)):
         print(f"wrote {target}/ (open index.html: findings, figures, notebooks; index.md lists every file)")
     if not params.get("output_dir"):
         print(f"wrote {write_overview(Path(args.reports))} (links every report)")
@@ -220,8 +224,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--retries", type=int, default=2, help="retries after network errors or 429/5xx (default 2)")
     p.set_defaults(func=cmd_fetch)
     p = sub.add_parser("run", help="execute the notebooks with papermill into reports/<language>/")
-    p.add_argument("--language", action="append", help="language(s) to run (default: en); 'all' runs the "
-                   "cross-language notebook into reports/all")
+    p.add_argument("--language", action="append", help="language(s) to run (default: en), repeatable or "
+                   "comma-separated (en,ru); 'all' runs the cross-language notebook into reports/all")
     p.add_argument("--all-languages", action="store_true", help="every language of the corpus, and 'all'")
     p.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
                    help="notebook parameter, e.g. --param group_by=country (repeatable)")

@@ -115,6 +115,8 @@ def test_every_user_error_is_one_framediff_error():
     (("fetch", "corpus", "--ids", "nope"), "fetch: unknown article id(s) ['nope']"),
     (("import", "csv", "x.csv", "--into", "x", "--map", "text"), "import: --map 'text': expected FIELD=COLUMN"),
     (("compare-reports", "nowhere", "corpus"), "compare-reports: nowhere: not a folder"),
+    (("run", "--language", "en,zz", "--language", "xx"),
+     "run: unknown language(s) 'zz', 'xx'; the corpus has: bs, de, en, es, fr, it, nl, pl, ru, sr, tr, uk"),
 ])
 def test_cli_user_mistakes_give_one_line_and_exit_1(args, line):
     result = cli(*args)
