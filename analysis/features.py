@@ -149,6 +149,22 @@ def without_quotations(text: str) -> str | None:
     return "\n".join(kept + [lowered[start:]])
 
 
+# Not in the spec: where a sentence ends, for cutting the seed's lead and showing keywords in
+# context: . ! ? or … with any closing quotes or brackets, before white space or the end; or a line end.
+_SENTENCE_END = re.compile(r"[.!?\u2026][\"\u201d\u00bb\u2019')\]]*(?=\s|\Z)|\n")
+
+
+def sentence_ends(text: str) -> list[int]:
+    """Return the position just after each sentence end of a text (see ``_SENTENCE_END``), in order."""
+    return [m.end() for m in _SENTENCE_END.finditer(text)]
+
+
+def sentences(text: str) -> list[str]:
+    """Return a text's sentences, stripped, split at :func:`sentence_ends` (empty ones left out)."""
+    starts = [0, *sentence_ends(text)]
+    return [s for s in (text[a:b].strip() for a, b in zip(starts, [*starts[1:], len(text)])) if s]
+
+
 def items(lowered: str) -> list[str]:
     """Return the tokens of a lowered text (steps 2-4), in order, with the boundary runs between segments.
 

@@ -8,22 +8,15 @@ they get one row saying so, with the count and the URL to read.
 
 from __future__ import annotations
 
-import re
 import unicodedata
 
 import numpy as np
 import pandas as pd
 
 from .corpus import Corpus
-from .features import BOUNDARY_CHARS, item_spans, normalise
+from .features import BOUNDARY_CHARS, item_spans, normalise, sentences
 
 COLUMNS = ["term", "article_id", "group", "left", "match", "right", "count", "source", "url"]
-_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|(?<=[.!?…][\"”»’')\]])\s+|\n+")
-
-
-def sentences(text: str) -> list[str]:
-    """Return a text's sentences: split after . ! ? … (and any closing quote) before white space, and at line ends."""
-    return [s.strip() for s in _SENTENCE_END.split(text) if s and s.strip()]
 
 
 def _token_spans(sentence: str) -> tuple[str, list[tuple[str, int, int]]]:

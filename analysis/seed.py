@@ -8,17 +8,13 @@ length of the others and recounts it, so every seed comparison sees text of a li
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 
 import numpy as np
 
 from .corpus import Corpus
 from .errors import ParameterError
-from .features import KINDS, featurize
-
-_SENTENCE_END = re.compile(r"[.!?…][\"”»’')\]]*(?=\s|\Z)|\n")
-
+from .features import KINDS, featurize, sentence_ends
 
 @dataclass(frozen=True)
 class SeedLength:
@@ -44,7 +40,7 @@ class SeedLength:
 
 def cut_at_sentence(text: str, chars: int) -> str:
     """Return the leading text up to the sentence end nearest ``chars`` characters (at least one sentence)."""
-    ends = [m.end() for m in _SENTENCE_END.finditer(text)] + [len(text)]
+    ends = sentence_ends(text) + [len(text)]
     best = min(ends, key=lambda end: (abs(end - chars), end))
     return text[:best].rstrip()
 
