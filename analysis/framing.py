@@ -223,11 +223,16 @@ def _log_odds_scores(corpus: Corpus, vectorizer: FramingVectorizer, group_by: st
     else:
         comparisons = [(g, labels == g, labels != g) for g in sorted(set(labels))]
     for name, in_a, in_b in comparisons:
-        a = np.asarray(counts[np.flatnonzero(in_a)].sum(axis=0)).ravel()
-        b = np.asarray(counts[np.flatnonzero(in_b)].sum(axis=0)).ravel()
-        used = np.flatnonzero(a + b)
+        used, a, b = _side_counts(counts, in_a, in_b)
         delta, variance, z = log_odds(a[used], b[used], prior_scale * pooled_prior(a[used] + b[used], alpha0))
         yield name, used, a[used], b[used], delta, variance, z, int(in_a.sum()), int(in_b.sum())
+
+
+def _side_counts(counts: sparse.spmatrix, in_a: np.ndarray, in_b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return (positions of the terms either side uses, side a's pooled count of every term, side b's)."""
+    a = np.asarray(counts[np.flatnonzero(in_a)].sum(axis=0)).ravel()
+    b = np.asarray(counts[np.flatnonzero(in_b)].sum(axis=0)).ravel()
+    return np.flatnonzero(a + b), a, b
 
 
 def log_odds_passing(corpus: Corpus, vectorizer: FramingVectorizer, group_by: str = "group",
@@ -360,9 +365,7 @@ def keyness(corpus: Corpus, vectorizer: FramingVectorizer, group_by: str = "grou
     pairs = np.char.find(vectorizer.terms_.astype(str), " ") >= 0
     frames = []
     for name, in_a, in_b in _comparisons(corpus, group_by, seed_id):
-        a = np.asarray(counts[np.flatnonzero(in_a)].sum(axis=0)).ravel()
-        b = np.asarray(counts[np.flatnonzero(in_b)].sum(axis=0)).ravel()
-        used = np.flatnonzero(a + b)
+        used, a, b = _side_counts(counts, in_a, in_b)
         total_a, total_b = (np.where(pairs, a[pairs].sum(), a[~pairs].sum())[used],
                             np.where(pairs, b[pairs].sum(), b[~pairs].sum())[used])
         scores = keyness_2x2(a[used], b[used], total_a, total_b)
