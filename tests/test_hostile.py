@@ -477,24 +477,30 @@ def test_a_killed_runs_work_folders_are_removed_by_the_next_run(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == [".locks", "pl"]
 
 
-@pytest.mark.slow
-def test_sigint_mid_run_keeps_the_previous_report_and_leaves_no_debris(tmp_path):
-    import signal
+def _run_over_a_previous_report(tmp_path, **streams) -> tuple:
+    """Start ``run --language pl`` in its own process group over a report holding a marker; return (marker, process) 5 s in."""
     import time
 
     previous = tmp_path / "pl"
     previous.mkdir()
     (previous / "marker").write_text("old", encoding="utf-8")
     proc = subprocess.Popen([sys.executable, "-m", "analysis", "run", "--language", "pl", "--reports", str(tmp_path)],
-                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
+                            cwd=ROOT, start_new_session=True, **streams)
     time.sleep(5)
-    os_killpg = __import__("os").killpg
-    os_killpg(proc.pid, signal.SIGINT)  # Ctrl-C reaches the whole process group
+    return previous / "marker", proc
+
+
+@pytest.mark.slow
+def test_sigint_mid_run_keeps_the_previous_report_and_leaves_no_debris(tmp_path):
+    import os
+    import signal
+
+    marker, proc = _run_over_a_previous_report(tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C reaches the whole process group
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err[-2000:]
     assert err.strip().splitlines()[-1] == "interrupted" and "Traceback" not in err
-    assert (previous / "marker").read_text(encoding="utf-8") == "old"
+    assert marker.read_text(encoding="utf-8") == "old"
     assert sorted(p.name for p in tmp_path.iterdir()) == [".locks", "pl"]
 
 
@@ -525,15 +531,10 @@ def test_sigkill_mid_run_keeps_the_previous_report_and_the_next_run_cleans_up(tm
     import signal
     import time
 
-    previous = tmp_path / "pl"
-    previous.mkdir()
-    (previous / "marker").write_text("old", encoding="utf-8")
-    proc = subprocess.Popen([sys.executable, "-m", "analysis", "run", "--language", "pl", "--reports", str(tmp_path)],
-                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    time.sleep(5)
+    marker, proc = _run_over_a_previous_report(tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     proc.kill()  # kill -9 of the run itself; its workers finish their notebooks into the dead run's folder
     proc.wait()
-    assert (previous / "marker").read_text(encoding="utf-8") == "old"
+    assert marker.read_text(encoding="utf-8") == "old"
     deadline = time.time() + 90
     while time.time() < deadline:
         try:
