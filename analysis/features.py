@@ -2,7 +2,8 @@
 
 Implements ``corpus/FEATURES-SPEC.md`` exactly, so an article held as text and an
 article held only as features are counted the same way. The spec is the authority;
-the step numbers in comments refer to it.
+the step numbers in comments refer to it. Two helpers outside the spec read texts only:
+:func:`without_quotations` (speech set aside, for copy detection) and :func:`sentences`.
 """
 
 from __future__ import annotations
