@@ -249,8 +249,9 @@ class CopyDetector:
     event score at most 0.38 in the embedded corpus, apart from two that are mostly one quoted
     address (README: Methods). Where an article is held as text, quotations of more than 3 words
     (speech; the spec's scare quotes are shorter) can be seen: a pair is then linked only if the
-    score is also at or above ``threshold`` on the word pairs outside them, so two texts quoting
-    one statement in their own words around it are not copies. Translations share no word
+    score is also at or above ``threshold`` on the word pairs outside them (an article held as
+    features next to such a text sets aside what the text has only inside quotations), so two
+    reports quoting one statement in their own words around it are not copies. Translations share no word
     pairs and are not detected; compare within a language.
 
     Attributes:
@@ -376,12 +377,14 @@ def _outside_quotations(corpus: Corpus, present: sparse.csr_matrix, keys: np.nda
                         ia: np.ndarray, ib: np.ndarray) -> np.ndarray:
     """Return each pair's score on word pairs outside quotations of over 3 tokens; NaN unless one is held as such a text.
 
-    Only texts show where quotations are: an article held as features keeps all its word
-    pairs. ``present``, ``keys`` and ``idf``: the skeleton presence, its column names and weights.
+    Only texts show where quotations are. An article held as features, compared with such a
+    text, sets aside the word pairs the text has only inside its quotations (what it quotes
+    too); compared with features, it keeps all. ``present``, ``keys`` and ``idf``: the skeleton
+    presence, its column names and weights.
     """
     out = np.full(len(ia), np.nan)
     ids = corpus.articles["article_id"].to_numpy()
-    prose = {}
+    prose, quoted = {}, {}
     for row in np.unique(np.concatenate([ia, ib])):
         text = corpus.texts.get(ids[row])
         cut = without_quotations(text) if text else None
@@ -389,9 +392,11 @@ def _outside_quotations(corpus: Corpus, present: sparse.csr_matrix, keys: np.nda
             own = np.array(sorted({_skeleton(t) for t in featurize(cut).bigrams}), dtype=object)
             at = np.minimum(np.searchsorted(keys, own), max(len(keys) - 1, 0))
             prose[row] = at[keys[at] == own] if len(keys) else at
+            quoted[row] = np.setdiff1d(present[row].indices, prose[row])
     for k, (i, j) in enumerate(zip(ia, ib)):
         if i in prose or j in prose:
-            a, b = (prose[r] if r in prose else present[r].indices for r in (i, j))
+            a, b = (prose[r] if r in prose else np.setdiff1d(present[r].indices, quoted.get(other, []))
+                    for r, other in ((i, j), (j, i)))
             out[k] = idf[np.intersect1d(a, b)].sum() / max(min(idf[a].sum(), idf[b].sum()), 1e-12)
     return out
 

@@ -507,3 +507,17 @@ def test_copy_detector_cannot_see_quotations_in_features(tmp_path):
     assert [tuple(p) for p in detector.pairs_[["article_id_a", "article_id_b"]].itertuples(index=False)] == [
         ("alpha-1", "gamma-1"), ("alpha-1", "beta-1"), ("beta-1", "gamma-1")]
     assert detector.pairs_["outside_quotations"].isna().all() and detector.set_aside_.empty
+
+
+def test_a_features_copy_cut_inside_the_quotation_is_still_linked(tmp_path):
+    # An aggregator's lead excerpt of Alpha's report, held as features, that stops inside the
+    # quotation: most of its word pairs are speech. They are set aside on both sides (they are
+    # inside Alpha's quotation), so what remains is Alpha's prose, all of it shared.
+    texts = {**SPEECH_TEXTS, "gamma-1": ALPHA_REPORT[:ALPHA_REPORT.index("every single")]}
+    rows = [article_row("alpha-1", "alpha", text_form="full"), article_row("beta-1", "beta", text_form="full"),
+            article_row("gamma-1", "gamma", "alpha", relation="copy"), article_row("beta-2", "beta")]
+    corpus = load_corpus(build_corpus(tmp_path / "cut", texts, rows, as_text=("alpha-1", "beta-1")), cache=False)
+    detector = CopyDetector().fit(corpus)
+    linked = detector.pairs_.set_index(["article_id_a", "article_id_b"])
+    assert list(linked.index) == [("alpha-1", "gamma-1")] and linked["outside_quotations"].iloc[0] == 1.0
+    assert sorted(detector.set_aside_.article_id_b) == ["beta-1", "gamma-1"]
