@@ -13,8 +13,8 @@ from scipy.sparse.csgraph import connected_components
 from scipy.spatial.distance import squareform
 
 from .corpus import Corpus
-from .features import featurize, without_quotations
 from .errors import ParameterError
+from .features import featurize, without_quotations
 from .schema import most_common
 
 def _pairs(matrix: np.ndarray, ids, name: str) -> pd.DataFrame:
@@ -251,8 +251,8 @@ class CopyDetector:
     (speech; the spec's scare quotes are shorter) can be seen: a pair is then linked only if the
     score is also at or above ``threshold`` on the word pairs outside them (an article held as
     features next to such a text sets aside what the text has only inside quotations), so two
-    reports quoting one statement in their own words around it are not copies. Translations share no word
-    pairs and are not detected; compare within a language.
+    reports quoting one statement in their own words around it are not copies. Translations
+    share no word pairs and are not detected; compare within a language.
 
     Attributes:
         pairs_: linked pairs (article_id_a, article_id_b, score, overlap (unweighted), shared,
@@ -275,8 +275,9 @@ class CopyDetector:
         product of the fingerprint index): no article x article matrix is made, so memory and
         time grow with the candidates, not n². A copy shares its rarest pairs with its original
         (both fingerprints pick them), so copies are always candidates. Each candidate is then
-        scored exactly on all its pairs. On the embedded corpus the links are those of scoring
-        every pair (tested).
+        scored exactly on all its pairs, and a linked one involving a text with quotations again
+        on the pairs outside them. On the embedded corpus the links are those of scoring every
+        pair (tested).
         """
         ids = np.asarray(corpus.articles["article_id"], dtype=object)
         present, keys = _folded(corpus)
