@@ -83,19 +83,17 @@ def cmd_summary(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Execute the notebooks into reports/<language>/ for each language given (in one pool), and the overview."""
-    from .paths import resolve
     from .report import write_overview
-    from .runner import ALL, parse_params, run_many
+    from .runner import ALL, check_languages, corpus_languages, parse_params, run_many
 
     params = parse_params(args.param)
     languages = [code.strip() for value in args.language or [] for code in value.split(",") if code.strip()]
-    held = sorted(set(load_corpus(resolve(params.get("corpus_dir", "corpus"))).articles["language"]))
+    check_languages(languages)  # a malformed code is refused before the corpus is read
+    held = corpus_languages(params)
     if args.all_languages:
         languages += [*held, ALL]
     languages = list(dict.fromkeys(languages or ["en"]))
-    unknown = [code for code in languages if code not in (*held, ALL)]
-    if unknown:
-        raise ParameterError(f"unknown language(s) {', '.join(map(repr, unknown))}; the corpus has: {', '.join(held)}")
+    check_languages(languages, held)
     for target in run_many(languages, params, args.notebooks, Path(args.reports)):
         print(f"wrote {target}/ (open index.html: findings, figures, notebooks; index.md lists every file)")
     if not params.get("output_dir"):

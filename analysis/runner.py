@@ -182,6 +182,24 @@ def _install(work: Path, target: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
+def corpus_languages(params: dict | None = None) -> list[str]:
+    """Return the languages of the corpus a run's parameters name (the parameters checked first)."""
+    from .corpus import load_corpus
+    from .paths import resolve
+
+    return sorted(set(load_corpus(resolve(StudyParams.from_mapping(params or {}).corpus_dir)).articles["language"]))
+
+
+def check_languages(languages: list[str], held: list[str] | None = None) -> None:
+    """Refuse, in one line, a language that is not an ISO 639 code (or 'all'), or that ``held`` lacks."""
+    for language in languages:
+        if not re.fullmatch(r"[a-z]{2,3}(-[A-Za-z0-9]{1,8})?|all", str(language)):
+            raise ParameterError(f"language {language!r}: expected an ISO 639 code such as 'en', or 'all'")
+    unknown = [code for code in languages if held is not None and code not in (*held, ALL)]
+    if unknown:
+        raise ParameterError(f"unknown language(s) {', '.join(map(repr, unknown))}; the corpus has: {', '.join(held)}")
+
+
 def run_many(languages: list[str], params: dict | None = None, names: list[str] | None = None,
              reports: Path = REPORTS, progress: bool = True, jobs: int | None = None) -> list[Path]:
     """Run the notebooks for several languages in one pool; return the report folders written.
@@ -191,9 +209,7 @@ def run_many(languages: list[str], params: dict | None = None, names: list[str] 
     succeeded are moved into place, and a RunError then names the first failure (the others'
     previous reports stay untouched).
     """
-    for language in languages:
-        if not re.fullmatch(r"[a-z]{2,3}(-[A-Za-z0-9]{1,8})?|all", str(language)):
-            raise ParameterError(f"language {language!r}: expected an ISO 639 code such as 'en', or 'all'")
+    check_languages(languages)
     if Path(reports).exists() and not Path(reports).is_dir():
         raise ParameterError(f"{shown(reports)}: exists and is not a folder; choose another --reports")
     if len(languages) > 1 and (params or {}).get("output_dir"):
