@@ -44,8 +44,12 @@ def corpus_findings(articles: pd.DataFrame, study_articles: pd.DataFrame, group_
     return _bullets("corpus", lines)
 
 
-def copy_findings(clusters: pd.DataFrame, scores: dict, set_aside: pd.DataFrame | None = None) -> str:
-    """Return how many wire-copy clusters there are, the largest, pairs set aside as shared speech, and detection against the labels."""
+def copy_findings(clusters: pd.DataFrame, scores: dict, set_aside: pd.DataFrame | None = None,
+                  disagreements: pd.DataFrame | None = None) -> str:
+    """Return how many wire-copy clusters there are, the largest, pairs set aside as shared speech, and detection against the labels.
+
+    ``disagreements``: :func:`analysis.similarity.copy_label_disagreements`, each pair named.
+    """
     multi = clusters[clusters["size"] > 1]
     sizes = multi.groupby("cluster").size().sort_values(ascending=False, kind="stable")
     lines = [f"{len(sizes)} cluster(s) of copies join {len(multi)} of {len(clusters)} articles."]
@@ -59,6 +63,13 @@ def copy_findings(clusters: pd.DataFrame, scores: dict, set_aside: pd.DataFrame 
     if scores.get("labelled"):
         lines.append(f"Against the {scores['labelled']} labelled copy pairs: precision {scores['precision']:.2f}, "
                      f"recall {scores['recall']:.2f}.")
+    for row in (disagreements if disagreements is not None else pd.DataFrame()).itertuples(index=False):
+        if row.kind == "missed":
+            events = f"both tagged {row.shared_events}" if row.shared_events else "no event tag in common: two different texts?"
+            lines.append(f"Missed: {row.article_id_a} and {row.article_id_b} (both {row.origin_a}'s; {events}).")
+        else:
+            lines.append(f"Extra: {row.article_id_a} and {row.article_id_b} (score {row.score:.2f}; labelled "
+                         f"{row.relation_a} of {row.origin_a} and {row.relation_b} of {row.origin_b}).")
     return _bullets("wire copies", lines)
 
 

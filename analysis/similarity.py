@@ -428,6 +428,30 @@ def copy_detection_scores(corpus: Corpus, detector: CopyDetector) -> dict[str, f
             "recall": hits / len(truth) if truth else float("nan")}
 
 
+def copy_label_disagreements(corpus: Corpus, detector: CopyDetector) -> pd.DataFrame:
+    """Return the pairs where detection and the labels disagree: labelled copies not linked, links the labels do not make.
+
+    Columns: ``kind`` ("missed" or "extra"), ``article_id_a``, ``article_id_b``, ``score``
+    (the link's; empty for a miss), each side's ``origin_id`` and ``relation``, and
+    ``shared_events`` (the event tags both carry: none suggests two different texts).
+    """
+    truth = labelled_copy_pairs(corpus, same_language=True)
+    found = {frozenset((a, b)): s for a, b, s in detector.pairs_[["article_id_a", "article_id_b", "score"]]
+             .itertuples(index=False)}
+    meta = corpus.articles.set_index("article_id")
+    rows = []
+    for kind, pairs in (("missed", truth - found.keys()), ("extra", found.keys() - truth)):
+        for x, y in sorted(tuple(sorted(p)) for p in pairs):
+            rows.append({"kind": kind, "article_id_a": x, "article_id_b": y, "score": found.get(frozenset((x, y)), np.nan),
+                         "origin_a": meta.at[x, "origin_id"], "origin_b": meta.at[y, "origin_id"],
+                         "relation_a": meta.at[x, "relation"], "relation_b": meta.at[y, "relation"],
+                         "shared_events": ";".join(sorted(set(meta.at[x, "events"].split(";"))
+                                                          & set(meta.at[y, "events"].split(";"))))})
+    columns = ["kind", "article_id_a", "article_id_b", "score", "origin_a", "origin_b", "relation_a", "relation_b",
+               "shared_events"]
+    return pd.DataFrame(rows, columns=columns)
+
+
 def _exact_block(tfidf: sparse.csr_matrix, rows: slice, k: int) -> tuple[np.ndarray, np.ndarray]:
     """Return (neighbour positions, similarities) of the k best matches of a block of rows."""
     sims = (tfidf[rows] @ tfidf.T).toarray()

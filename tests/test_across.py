@@ -126,8 +126,8 @@ def test_every_language_runs_and_the_cross_language_report(tmp_path):
 
     write_overview(tmp_path)
     overview = (tmp_path / "index.md").read_text(encoding="utf-8").splitlines()
-    assert overview[4:] == ["| [pl](pl/index.md) | notebooks 1–5 · 1 article compared (after dedupe) | 4 | 11 |",
-                            "| [uk](uk/index.md) | notebooks 1–5 · 7 articles compared (after dedupe) | 10 | 18 |",
+    assert overview[4:] == ["| [pl](pl/index.md) | notebooks 1–5 · 1 article compared (after dedupe) | 4 | 12 |",
+                            "| [uk](uk/index.md) | notebooks 1–5 · 7 articles compared (after dedupe) | 10 | 19 |",
                             "| [all](all/index.md) | every language: naming, context and outlets across languages | 5 | 8 |"]
     one = run("all", {"originals_only": True}, reports=tmp_path / "originals", progress=False)
     assert set(pd.read_csv(one / "tables" / "concepts_by_article.csv")["relation"]) == {"original"}

@@ -18,8 +18,8 @@ from analysis.framing import (bootstrap_stability, distinctive_terms, keyness, k
                               pooled_prior, seed_vs_rest, top_keyness)
 from analysis.lexicon import LexiconError, load_context, load_lexicon, parse_signal, protected_patterns
 from analysis.naming import context_coverage, naming_counts, naming_shares, scare_quotes, seed_context_contrast
-from analysis.similarity import (CopyDetector, copy_detection_scores, group_similarity, labelled_copy_pairs,
-                                 seed_neighbours, similarity_pairs)
+from analysis.similarity import (CopyDetector, copy_detection_scores, copy_label_disagreements, group_similarity,
+                                 labelled_copy_pairs, seed_neighbours, similarity_pairs)
 from analysis.terms import FramingVectorizer, stop_words_for
 
 from .conftest import CORPUS, article_row, build_corpus
@@ -211,6 +211,16 @@ def test_copy_detection_precision_recall_on_corpus_labels():
     assert len(detector.dedupe(en)) == 31 - 4
     assert copy_detection_scores(en, detector) == {"labelled": 6, "detected": 5, "true_positives": 5,
                                                    "precision": 1.0, "recall": 5 / 6}
+    missed = copy_label_disagreements(en, detector)
+    assert missed.drop(columns="score").to_dict("records") == [
+        {"kind": "missed", "article_id_a": "unian-newsukrain-undated", "article_id_b": "unian-topnews-undated-b",
+         "origin_a": "unian", "origin_b": "unian", "relation_a": "copy", "relation_b": "copy", "shared_events": ""}]
+    uk = full.select(language="uk")
+    extra = copy_label_disagreements(uk, CopyDetector().fit(uk)).iloc[0]
+    assert (extra.kind, round(extra.score, 4), extra.shared_events) == ("extra", 0.6648, "zelensky-warning")
+    text = copy_findings(detector.clusters_, copy_detection_scores(en, detector), detector.set_aside_, missed)
+    assert ("- Missed: unian-newsukrain-undated and unian-topnews-undated-b (both unian's; no event tag in common: "
+            "two different texts?).") in text
 
 
 def test_skeleton_folds_encoding_damage_of_latin_words_only():
