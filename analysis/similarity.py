@@ -380,8 +380,9 @@ def _outside_quotations(corpus: Corpus, present: sparse.csr_matrix, keys: np.nda
 
     Only texts show where quotations are. An article held as features, compared with such a
     text, sets aside the word pairs the text has only inside its quotations (what it quotes
-    too); compared with features, it keeps all. ``present``, ``keys`` and ``idf``: the skeleton
-    presence, its column names and weights.
+    too); compared with features, it keeps all. A side left with no word pairs (all quotation)
+    leaves the pair NaN. ``present``, ``keys`` and ``idf``: the skeleton presence, its column
+    names and weights.
     """
     out = np.full(len(ia), np.nan)
     ids = corpus.articles["article_id"].to_numpy()
@@ -398,7 +399,9 @@ def _outside_quotations(corpus: Corpus, present: sparse.csr_matrix, keys: np.nda
         if i in prose or j in prose:
             a, b = (prose[r] if r in prose else np.setdiff1d(present[r].indices, quoted.get(other, []))
                     for r, other in ((i, j), (j, i)))
-            out[k] = idf[np.intersect1d(a, b)].sum() / max(min(idf[a].sum(), idf[b].sum()), 1e-12)
+            own = min(idf[a].sum(), idf[b].sum())
+            if own > 0:  # a text that is all quotation has no prose to compare: its pairs decide as they are
+                out[k] = idf[np.intersect1d(a, b)].sum() / own
     return out
 
 

@@ -531,3 +531,15 @@ def test_a_features_copy_cut_inside_the_quotation_is_still_linked(tmp_path):
     linked = detector.pairs_.set_index(["article_id_a", "article_id_b"])
     assert list(linked.index) == [("alpha-1", "gamma-1")] and linked["outside_quotations"].iloc[0] == 1.0
     assert sorted(detector.set_aside_.article_id_b) == ["beta-1", "gamma-1"]
+
+
+def test_a_text_that_is_all_quotation_is_judged_on_all_its_word_pairs(tmp_path):
+    texts = {**SPEECH_TEXTS, "alpha-1": f"“{SPEECH}.”", "gamma-1": f"“{SPEECH}.”"}  # a statement reposted whole
+    rows = [article_row("alpha-1", "alpha", text_form="full"), article_row("beta-1", "beta"),
+            article_row("gamma-1", "gamma", "alpha", relation="copy"), article_row("beta-2", "beta")]
+    detector = CopyDetector().fit(load_corpus(build_corpus(tmp_path / "whole", texts, rows, as_text=("alpha-1",)),
+                                              cache=False))
+    linked = {(r.article_id_a, r.article_id_b): r.outside_quotations for r in detector.pairs_.itertuples()}
+    # The statement itself is all of alpha-1: each report of it, copy or not, recurs in full.
+    assert list(linked) == [("alpha-1", "beta-1"), ("alpha-1", "gamma-1"), ("beta-1", "gamma-1")]
+    assert np.isnan(linked[("alpha-1", "gamma-1")]) and detector.set_aside_.empty
