@@ -112,7 +112,7 @@ def log_odds_funnel(table: pd.DataFrame, comparison: str, label_top: int = 12, q
                label=f"q < {q_crit} ({int(significant.sum())}; Benjamini-Hochberg)")
     ax.set_xscale("log")
     z_crit = 1.96
-    ax.axhline(z_crit, color="black", linewidth=0.5, linestyle="--")
+    ax.axhline(z_crit, color="black", linewidth=0.5, linestyle="--", label="|z| = 1.96 (unadjusted p = 0.05, for reference)")
     ax.axhline(-z_crit, color="black", linewidth=0.5, linestyle="--")
     labelled = pd.concat([sub.nlargest(label_top // 2, "z"), sub.nsmallest(label_top // 2, "z")]).drop_duplicates("term")
     labelled = labelled[labelled["q_value"] < q_crit]
@@ -126,7 +126,7 @@ def log_odds_funnel(table: pd.DataFrame, comparison: str, label_top: int = 12, q
     ax.set_ylabel(f"z (log-odds, informative Dirichlet prior)\n↑ {a}   ↓ {b}")
     n_a, n_b = int(sub["n_articles_a"].iloc[0]), int(sub["n_articles_b"].iloc[0])
     ax.set_title(f"Fightin' Words: {a} (n = {n_a}) vs {b} (n = {n_b})", fontsize=11)
-    ax.legend(frameon=False, fontsize=8, loc="lower right")
+    fig.legend(*ax.get_legend_handles_labels(), frameon=False, fontsize=8, loc="outside lower center", ncols=3)
     return fig
 
 

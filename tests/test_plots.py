@@ -50,7 +50,8 @@ def test_log_odds_funnel_labels_only_terms_passing_the_fdr():
     ax = fig.axes[0]
     assert sorted(t.get_text() for t in ax.texts) == ["x", "y"]
     assert ax.get_title() == "Fightin' Words: a (n = 3) vs b (n = 4)"
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["q ≥ 0.05 (2)", "q < 0.05 (2; Benjamini-Hochberg)"]
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == ["q ≥ 0.05 (2)", "q < 0.05 (2; Benjamini-Hochberg)",
+                                                                 "|z| = 1.96 (unadjusted p = 0.05, for reference)"]
 
 
 def test_naming_stacked_keeps_groups_that_never_mention_a_concept():
