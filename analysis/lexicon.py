@@ -163,6 +163,15 @@ def signal_counts(corpus: Corpus, signals: tuple[Signal, ...]) -> np.ndarray:
     return total
 
 
+def added_stop_words(root: str | Path, languages) -> frozenset[str]:
+    """Return the words ``stopwords/add.yaml`` (the corpus's own, else the embedded one) adds for ``languages``."""
+    path, _ = resource(root, "stopwords", "add.yaml")
+    added = (yaml.safe_load(path.read_text(encoding="utf-8")) if path is not None else None) or {}
+    if not isinstance(added, dict) or not all(isinstance(v, list) for v in added.values()):
+        raise LexiconError(f"{path}: expected language: [word, ...] entries")
+    return frozenset(str(w).lower() for language in languages for w in added.get(language) or [])
+
+
 def protected_patterns(root: str | Path, languages, strict: bool = True) -> list[re.Pattern]:
     """Return patterns of words and pairs that stop-word filtering must keep for ``languages``.
 

@@ -21,7 +21,8 @@ from IPython.display import Markdown
 from .corpus import Corpus, load_corpus
 from .errors import ParameterError
 from .files import atomic_path, slug, spreadsheet_safe, write_atomic
-from .lexicon import ContextItem, LexiconError, Variant, load_context, load_lexicon, protected_patterns
+from .lexicon import (ContextItem, LexiconError, Variant, added_stop_words, load_context, load_lexicon,
+                      protected_patterns)
 from .params import StudyParams
 from .paths import report_dir, resolve, resource
 from .seed import SeedLength, seed_lead
@@ -90,7 +91,8 @@ class Study:
 
     ``corpus`` is the selected language after dedupe; ``full`` the whole corpus. ``articles``
     are ``corpus.articles`` with a plot ``label``. ``protect`` are the patterns stop-word
-    filtering keeps (lexicon, context and keep.yaml terms).
+    filtering keeps (lexicon, context and keep.yaml terms); ``extra_stop_words`` the words
+    ``stopwords/add.yaml`` adds to the language's list.
     """
 
     params: StudyParams
@@ -106,6 +108,7 @@ class Study:
     selected: Corpus = field(repr=False)
     length: SeedLength | None = field(repr=False)
     seed_note: str = field(default="", repr=False)
+    extra_stop_words: frozenset[str] = field(default=frozenset(), repr=False)
 
     def variant(self, dedupe: bool | None = None, seed_length: str | int | None = None) -> Corpus:
         """Return the study corpus under another choice of dedupe or seed length (others as the study's)."""
@@ -191,7 +194,8 @@ class Study:
         The settings are its min_df, lemmas and protected terms; ``changes`` overrides any
         FramingVectorizer setting (e.g. ``stop_words=None`` for a robustness variant).
         """
-        settings = {"min_df": self.params.min_df, "protect": self.protect, "lemmas": self.params.lemmas, **changes}
+        settings = {"min_df": self.params.min_df, "protect": self.protect, "lemmas": self.params.lemmas,
+                    "extra_stop_words": self.extra_stop_words, **changes}
         return FramingVectorizer(**settings).fit(self.corpus if corpus is None else corpus)
 
     def describe(self) -> str:
@@ -288,7 +292,8 @@ def load_study(namespace: dict | None = None, **values) -> Study:
         notes.append(length.describe())
     lexicon, context, protect = _resources(root, params.language, notes)
     out = Outputs(report_dir(params.language, params.output_dir))
-    return Study(params, full, corpus, seed, copies, out, protect, notes, lexicon, context, selected, length, seed_note)
+    return Study(params, full, corpus, seed, copies, out, protect, notes, lexicon, context, selected, length, seed_note,
+                 added_stop_words(root, [params.language]))
 
 
 def _deduped(corpus: Corpus, copies: CopyDetector, seed: str | None) -> Corpus:

@@ -58,6 +58,8 @@ class FramingVectorizer:
             The default 1 keeps the words of a one-article outlet.
         numbers: keep number tokens ("700", "2014") and pairs containing them.
         stop_words: "auto" (the lists of the corpus's languages), None, or a set of words.
+        extra_stop_words: words added to the "auto" lists (a study passes ``stopwords/add.yaml``'s,
+            :func:`analysis.lexicon.added_stop_words`); ignored when ``stop_words`` is not "auto".
         protect: compiled patterns of terms never to filter, or None. A study passes the
             lexicon, context and keep.yaml terms (:func:`analysis.lexicon.protected_patterns`,
             or ``load_study(...).protect``); this class reads no files.
@@ -78,10 +80,11 @@ class FramingVectorizer:
     """
 
     def __init__(self, min_df: int | float = 1, numbers: bool = True, stop_words="auto", protect=None,
-                 dtype=np.float64, lemmas: bool | str = False):
+                 dtype=np.float64, lemmas: bool | str = False, extra_stop_words=()):
         self.min_df = min_df
         self.numbers = numbers
         self.stop_words = stop_words
+        self.extra_stop_words = extra_stop_words
         self.protect = protect
         self.dtype = dtype
         self.lemmas = lemmas
@@ -89,7 +92,7 @@ class FramingVectorizer:
     def _stop_words(self, corpus: Corpus) -> frozenset[str]:
         if self.stop_words == "auto":
             languages = sorted(set(corpus.articles["language"]))
-            return frozenset().union(*(stop_words_for(lang) for lang in languages))
+            return frozenset().union(*(stop_words_for(lang) for lang in languages), self.extra_stop_words)
         return frozenset(self.stop_words or ())
 
 

@@ -16,7 +16,7 @@ from analysis.features import featurize
 from analysis.findings import copy_findings
 from analysis.framing import (bootstrap_stability, distinctive_terms, keyness, keyness_2x2, log_odds, log_odds_table,
                               pooled_prior, seed_vs_rest, top_keyness)
-from analysis.lexicon import LexiconError, load_context, load_lexicon, parse_signal, protected_patterns
+from analysis.lexicon import LexiconError, added_stop_words, load_context, load_lexicon, parse_signal, protected_patterns
 from analysis.naming import context_coverage, naming_counts, naming_shares, scare_quotes, seed_context_contrast
 from analysis.similarity import (CopyDetector, copy_detection_scores, copy_label_disagreements, group_similarity,
                                  labelled_copy_pairs, seed_neighbours, similarity_pairs)
@@ -543,3 +543,26 @@ def test_a_text_that_is_all_quotation_is_judged_on_all_its_word_pairs(tmp_path):
     # The statement itself is all of alpha-1: each report of it, copy or not, recurs in full.
     assert list(linked) == [("alpha-1", "beta-1"), ("alpha-1", "gamma-1"), ("beta-1", "gamma-1")]
     assert np.isnan(linked[("alpha-1", "gamma-1")]) and detector.set_aside_.empty
+
+
+def test_extra_stop_words_join_the_auto_lists_only(tmp_path):
+    texts = {"alpha-1": "Їхній намір щодо референдуму провалиться.", "beta-1": "Окупанти готують референдум щодо приєднання."}
+    rows = [article_row("alpha-1", "alpha", language="uk"), article_row("beta-1", "beta", language="uk")]
+    corpus = load_corpus(build_corpus(tmp_path / "uk", texts, rows), cache=False)
+    added = added_stop_words(CORPUS, ["uk"])
+    assert {"щодо", "їхній", "їхню"} <= added and not added_stop_words(CORPUS, ["en"])
+    plain = FramingVectorizer().fit(corpus)
+    assert {"щодо", "їхній", "їхній намір", "референдум щодо"} <= set(plain.terms_)
+    cleaned = FramingVectorizer(extra_stop_words=added).fit(corpus)
+    assert sorted(set(plain.terms_) - set(cleaned.terms_)) == [
+        "намір щодо", "референдум щодо", "щодо", "щодо приєднання", "щодо референдуму", "їхній", "їхній намір"]
+    assert "щодо" in FramingVectorizer(stop_words=None, extra_stop_words=added).fit(corpus).terms_
+
+
+def test_a_corpus_adds_its_own_stop_words_and_a_malformed_list_is_refused(tmp_path):
+    (tmp_path / "stopwords").mkdir()
+    (tmp_path / "stopwords" / "add.yaml").write_text("en: [Said, told]\n", encoding="utf-8")
+    assert added_stop_words(tmp_path, ["en", "uk"]) == {"said", "told"}  # its own file replaces the embedded one
+    (tmp_path / "stopwords" / "add.yaml").write_text("en: said\n", encoding="utf-8")
+    with pytest.raises(LexiconError, match="add.yaml: expected language: \\[word, ...\\] entries"):
+        added_stop_words(tmp_path, ["en"])
