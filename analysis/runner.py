@@ -7,6 +7,8 @@ import os
 import re
 import shutil
 import sys
+import tempfile
+import uuid
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
@@ -14,6 +16,7 @@ import nbformat
 import papermill
 from jupyter_client.manager import AsyncKernelManager
 from tqdm import tqdm
+from traitlets import CaselessStrEnum
 
 from .errors import FramediffError, ParameterError
 from .files import temp_dir
@@ -61,16 +64,23 @@ def declared_parameters(path: Path) -> set[str]:
 
 
 class QuietKernelManager(AsyncKernelManager):
-    """A kernel manager whose kernels write their stderr to a file, not the terminal.
+    """A kernel manager whose kernels talk over Unix sockets and write their stderr to a file, not the terminal.
 
-    ipykernel prints a transport warning and shutdown messages on every start; a report run
-    starts sixty kernels. Errors in cells still arrive as messages (and fail the run with the
-    notebook, cell and error); the log file is read only when a kernel dies without one.
+    Transport: a report run starts sixty kernels, several at once; over TCP each picks free
+    ports and binds them later, so two kernels could pick the same port (``ZMQError: Address
+    already in use``, seen in ``make report``). Unix sockets (zmq's ipc) are files in the temporary
+    directory under a random name per kernel, so they cannot collide (TCP on Windows, which lacks them).
+    ipykernel prints shutdown messages on every start; errors in cells still arrive as messages
+    (and fail the run with the notebook, cell and error); the log file is read only when a
+    kernel dies without one.
     """
 
+    transport = CaselessStrEnum(["tcp", "ipc"], default_value="tcp" if sys.platform == "win32" else "ipc", config=True)
     log_path = None
 
     async def start_kernel(self, **kw):  # noqa: D102 (AsyncKernelManager's)
+        if self.transport == "ipc":  # socket files of its own (the default prefix, ./kernel-ipc, is shared)
+            self.ip = os.path.join(tempfile.gettempdir(), f"framediff-kernel-{uuid.uuid4().hex}")
         handle = open(self.log_path or os.devnull, "ab")  # noqa: SIM115  (closed by the kernel's exit)
         kw.setdefault("stderr", handle)
         try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import sys
 from pathlib import Path
 
 import nbformat
@@ -219,3 +220,34 @@ def test_relative_paths_resolve_to_the_repository_root(monkeypatch):
     assert resolve("reports/en") == ROOT / "reports" / "en"
     assert report_dir("ru") == ROOT / "reports" / "ru"
     assert report_dir("ru", "/tmp/x") == Path("/tmp/x")
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="Unix sockets")
+def test_kernels_talk_over_their_own_unix_sockets(tmp_path):
+    # Over TCP, kernels started together could pick the same free port (ZMQError: Address already in use).
+    import asyncio
+    import glob
+    import tempfile
+
+    from analysis.runner import _kernel_manager
+
+    async def start_two():
+        managers = [_kernel_manager(tmp_path / "kernel.log")(kernel_name="python3") for _ in range(2)]
+        await asyncio.gather(*(m.start_kernel() for m in managers))
+        clients = [m.client() for m in managers]
+        try:
+            for client in clients:
+                client.start_channels()
+            await asyncio.gather(*(c.wait_for_ready(timeout=60) for c in clients))  # both bound and answering
+            info = [m.get_connection_info() for m in managers]
+            files = [glob.glob(f"{i['ip']}-*") for i in info]
+        finally:
+            for client in clients:
+                client.stop_channels()
+            await asyncio.gather(*(m.shutdown_kernel(now=True) for m in managers))
+        return info, files, [glob.glob(f"{i['ip']}-*") for i in info]
+
+    info, files, left = asyncio.run(start_two())
+    assert [i["transport"] for i in info] == ["ipc", "ipc"] and info[0]["ip"] != info[1]["ip"]
+    assert all(i["ip"].startswith(tempfile.gettempdir()) for i in info)
+    assert [len(f) for f in files] == [5, 5] and left == [[], []]  # five sockets each, removed at shutdown
