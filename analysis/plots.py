@@ -31,6 +31,12 @@ def _legend(ax, groups, **kwargs) -> None:
     ax.legend(handles=handles, title="group", frameon=False, **kwargs)
 
 
+def _legend_below(fig: Figure, groups, fontsize: float = 8) -> None:
+    """Put the group legend under the axes in space of its own (an axes-anchored one can cover the x label)."""
+    handles = [Patch(color=group_colour(g, groups), label=g) for g in sorted(set(groups))]
+    fig.legend(handles=handles, title="group", frameon=False, loc="outside lower center", ncols=3, fontsize=fontsize)
+
+
 def _grid(n: int, cols: int = 2, width: float = 6.0, height: float = 3.6) -> tuple[Figure, np.ndarray]:
     rows = max(1, int(np.ceil(n / cols)))
     fig = Figure(figsize=(width * min(n, cols), height * rows), layout="constrained")
@@ -182,7 +188,7 @@ def similarity_dendrogram(linkage_matrix: np.ndarray, articles: pd.DataFrame, gr
         ax.set_ylabel(f"the top {LABELLED} clusters of {n:,} articles (too many to name each)")
     ax.set_xlabel("cosine distance (average linkage)")
     ax.set_title(title or f"Which articles read alike (n = {n})", fontsize=11)
-    _legend(ax, groups, loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=3, fontsize=8)
+    _legend_below(fig, groups)
     return fig
 
 
@@ -217,7 +223,7 @@ def neighbour_bars(neighbours: pd.DataFrame, articles: pd.DataFrame, seed_label:
     ax.set_yticks(range(len(data)), [f"{n} ({r})" for n, r in zip(data[label], data["relation"])], fontsize=8)
     ax.set_xlabel("cosine similarity to the seed")
     ax.set_title(f"Nearest articles to {seed_label} (cosine of TF-IDF)", fontsize=11)
-    _legend(ax, groups, loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=3, fontsize=8)
+    _legend_below(fig, groups)
     return fig
 
 
