@@ -132,9 +132,8 @@ def without_quotations(text: str) -> str | None:
     Such quotations are speech (the spec counts shorter ones as scare quotes); what is left is
     the reporter's own prose. Quotation marks are paired within a paragraph (one left open runs
     to the paragraph's end); speech introduced by a dash alone (Russian and Ukrainian style) is
-    not recognised. A line break is a segment
-    boundary, so no word pair forms across a removed quotation: the word pairs of the result are
-    a subset of the text's.
+    not recognised. A line break is a segment boundary, so no word pair forms across a removed
+    quotation: the word pairs of the result are a subset of the text's.
     """
     lowered = normalise(text)
     if not any(mark in lowered for mark in _OPENING_QUOTES):
