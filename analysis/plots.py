@@ -26,15 +26,19 @@ def group_colour(group: str, groups=()) -> str:
     return _EXTRA[others.index(group) % len(_EXTRA)]
 
 
+def _handles(groups) -> list[Patch]:
+    """Return one coloured legend patch per group, sorted."""
+    return [Patch(color=group_colour(g, groups), label=g) for g in sorted(set(groups))]
+
+
 def _legend(ax, groups, **kwargs) -> None:
-    handles = [Patch(color=group_colour(g, groups), label=g) for g in sorted(set(groups))]
-    ax.legend(handles=handles, title="group", frameon=False, **kwargs)
+    ax.legend(handles=_handles(groups), title="group", frameon=False, **kwargs)
 
 
 def _legend_below(fig: Figure, groups, fontsize: float = 8) -> None:
     """Put the group legend under the axes in space of its own (an axes-anchored one can cover the x label)."""
-    handles = [Patch(color=group_colour(g, groups), label=g) for g in sorted(set(groups))]
-    fig.legend(handles=handles, title="group", frameon=False, loc="outside lower center", ncols=3, fontsize=fontsize)
+    fig.legend(handles=_handles(groups), title="group", frameon=False, loc="outside lower center", ncols=3,
+               fontsize=fontsize)
 
 
 def _grid(n: int, cols: int = 2, width: float = 6.0, height: float = 3.6) -> tuple[Figure, np.ndarray]:
