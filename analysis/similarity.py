@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+import io
 import re
+import zipfile
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -15,6 +20,7 @@ from scipy.spatial.distance import squareform
 from .corpus import Corpus
 from .errors import ParameterError
 from .features import featurize, without_quotations
+from .files import write_atomic
 from .schema import most_common
 
 def _pairs(matrix: np.ndarray, ids, name: str) -> pd.DataFrame:
@@ -262,9 +268,10 @@ class CopyDetector:
         clusters_: one row per article: article_id, cluster, size, representative, is_representative.
     """
 
-    def __init__(self, threshold: float = 0.4, fingerprint: int = 32):
+    def __init__(self, threshold: float = 0.4, fingerprint: int = 32, memory: str | Path | None = None):
         self.threshold = threshold
         self.fingerprint = fingerprint
+        self.memory = memory
 
     def fit(self, corpus: Corpus) -> CopyDetector:
         """Score the candidate pairs of ``corpus`` exactly and cluster them; return self.
@@ -277,26 +284,16 @@ class CopyDetector:
         (both fingerprints pick them), so copies are always candidates. Each candidate is then
         scored exactly on all its pairs, and a linked one involving a text with quotations again
         on the pairs outside them. On the embedded corpus the links are those of scoring every
-        pair (tested).
+        pair (tested). With ``memory`` (a folder, as scikit-learn's Pipeline takes one) the
+        scores are kept under a digest of everything they depend on (word pairs, texts, articles
+        in order, settings, this code), so the notebooks of one study score once.
         """
+        scored = self._remembered(corpus) if self.memory is not None else self._scored(corpus)
         ids = np.asarray(corpus.articles["article_id"], dtype=object)
-        present, keys = _folded(corpus)
-        df = np.asarray(present.sum(axis=0)).ravel()
-        idf = np.log((len(ids) + 1) / np.maximum(df, 1))
-        weighted = present.multiply(idf).tocsr()
-        own_w = np.asarray(weighted.sum(axis=1)).ravel()
-        own_n = np.asarray(present.sum(axis=1)).ravel()
-        prints = _fingerprints(present, df, self.fingerprint)
-        ia, ib = sparse.triu(prints @ prints.T, k=1).nonzero()
-        score = _rowwise(weighted, present, ia, ib) / np.maximum(np.minimum(own_w[ia], own_w[ib]), 1e-12)
-        keep = score >= self.threshold
-        ia, ib, score = ia[keep], ib[keep], score[keep]
-        shared = _rowwise(present, present, ia, ib)
-        raw = (corpus.bigrams.matrix > 0).astype(np.float64).tocsr()
-        pairs = pd.DataFrame({"article_id_a": ids[ia], "article_id_b": ids[ib], "score": score,
-                              "overlap": shared / np.maximum(np.minimum(own_n[ia], own_n[ib]), 1),
-                              "shared": shared.astype(int), "folded": (shared - _rowwise(raw, raw, ia, ib)).astype(int)})
-        pairs["outside_quotations"] = _outside_quotations(corpus, present, keys, idf, ia, ib)
+        ia, ib = scored["ia"], scored["ib"]
+        pairs = pd.DataFrame({"article_id_a": ids[ia], "article_id_b": ids[ib], "score": scored["score"],
+                              "overlap": scored["overlap"], "shared": scored["shared"], "folded": scored["folded"],
+                              "outside_quotations": scored["outside"]})
         speech = pairs["outside_quotations"].lt(self.threshold).to_numpy()  # NaN (nothing known) is not less
         ia, ib = ia[~speech], ib[~speech]
         pairs = _with_reasons(pairs.sort_values(["score", "article_id_a", "article_id_b"], ascending=[False, True, True]))
@@ -307,6 +304,60 @@ class CopyDetector:
         linked = sparse.csr_matrix((np.ones(len(ia)), (ia, ib)), shape=(len(ids), len(ids)))
         self.clusters_ = self._clusters(corpus, linked)
         return self
+
+    def _scored(self, corpus: Corpus) -> dict[str, np.ndarray]:
+        """Return the candidate pairs at or above the threshold: row positions ``ia``, ``ib`` and their measures."""
+        present, keys = _folded(corpus)
+        df = np.asarray(present.sum(axis=0)).ravel()
+        idf = np.log((len(corpus.articles) + 1) / np.maximum(df, 1))
+        weighted = present.multiply(idf).tocsr()
+        own_w = np.asarray(weighted.sum(axis=1)).ravel()
+        own_n = np.asarray(present.sum(axis=1)).ravel()
+        prints = _fingerprints(present, df, self.fingerprint)
+        ia, ib = sparse.triu(prints @ prints.T, k=1).nonzero()
+        score = _rowwise(weighted, present, ia, ib) / np.maximum(np.minimum(own_w[ia], own_w[ib]), 1e-12)
+        keep = score >= self.threshold
+        ia, ib, score = ia[keep].astype(np.int64), ib[keep].astype(np.int64), score[keep]
+        shared = _rowwise(present, present, ia, ib)
+        raw = (corpus.bigrams.matrix > 0).astype(np.float64).tocsr()
+        return {"ia": ia, "ib": ib, "score": score, "overlap": shared / np.maximum(np.minimum(own_n[ia], own_n[ib]), 1),
+                "shared": shared.astype(np.int64), "folded": (shared - _rowwise(raw, raw, ia, ib)).astype(np.int64),
+                "outside": _outside_quotations(corpus, present, keys, idf, ia, ib)}
+
+    def _remembered(self, corpus: Corpus) -> dict[str, np.ndarray]:
+        """Return :meth:`_scored` from ``memory`` if kept there, else score and keep it (a failed write is ignored)."""
+        folder = Path(self.memory)
+        path = folder / f"{self._digest(corpus)}.npz"
+        try:
+            with np.load(path, allow_pickle=False) as stored:
+                kept = {name: stored[name] for name in stored.files}
+            if set(kept) == set(_SCORED):
+                return kept
+        except (OSError, ValueError, zipfile.BadZipFile):  # not kept yet, or damaged: score again
+            pass
+        scored = self._scored(corpus)
+        try:
+            buffer = io.BytesIO()
+            np.savez(buffer, **scored)
+            write_atomic(path, buffer.getvalue())
+            for old in sorted(folder.glob("*.npz"), key=lambda f: f.stat().st_mtime)[:-KEPT_SCORES]:
+                old.unlink(missing_ok=True)
+        except OSError:
+            pass
+        return scored
+
+    def _digest(self, corpus: Corpus) -> str:
+        """Return a sha256 of everything :meth:`_scored` reads: settings, code, word pairs, texts, articles in order."""
+        digest = hashlib.sha256(f"{_code_digest()} {self.threshold!r} {self.fingerprint!r}".encode())
+        matrix = corpus.bigrams.matrix.tocsr()
+        for array in (matrix.indptr, matrix.indices, matrix.data):
+            digest.update(np.ascontiguousarray(array, dtype=np.float64).tobytes())
+        digest.update("\n".join(map(str, corpus.bigrams.terms)).encode())
+        digest.update("\n".join(corpus.articles["article_id"]).encode())
+        for article_id in corpus.articles["article_id"]:
+            text = corpus.texts.get(article_id)
+            digest.update(b"-" if text is None else hashlib.sha256(text.encode()).digest())
+        return digest.hexdigest()
 
     @staticmethod
     def _clusters(corpus: Corpus, linked: sparse.spmatrix) -> pd.DataFrame:
@@ -334,6 +385,18 @@ class CopyDetector:
     def copy_clusters(self) -> pd.DataFrame:
         """Return only the clusters with more than one article."""
         return self.clusters_[self.clusters_["size"] > 1].reset_index(drop=True)
+
+
+_SCORED = ("ia", "ib", "score", "overlap", "shared", "folded", "outside")
+KEPT_SCORES = 16  # score files a memory folder keeps (the newest)
+
+
+@lru_cache(maxsize=None)
+def _code_digest() -> str:
+    """Return a sha256 of the code copy scores depend on (this module and the featuriser): new code, new scores."""
+    from . import features
+
+    return hashlib.sha256(Path(__file__).read_bytes() + Path(features.__file__).read_bytes()).hexdigest()
 
 
 def _fingerprints(present: sparse.csr_matrix, df: np.ndarray, size: int) -> sparse.csr_matrix:

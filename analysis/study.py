@@ -282,7 +282,7 @@ def load_study(namespace: dict | None = None, **values) -> Study:
     seed, notes = resolve_seed(full, params.seed_id, params.language)
     seed_note, length = ("".join(notes) if seed is None else ""), None
     selected = full.select(language=params.language)
-    copies = CopyDetector(params.copy_threshold).fit(selected)
+    copies = CopyDetector(params.copy_threshold, memory=root / "cache" / "copies").fit(selected)
     corpus = selected
     if params.dedupe:
         corpus = _deduped(selected, copies, seed)

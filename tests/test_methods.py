@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 from scipy import sparse, stats
@@ -566,3 +567,26 @@ def test_a_corpus_adds_its_own_stop_words_and_a_malformed_list_is_refused(tmp_pa
     (tmp_path / "stopwords" / "add.yaml").write_text("en: said\n", encoding="utf-8")
     with pytest.raises(LexiconError, match="add.yaml: expected language: \\[word, ...\\] entries"):
         added_stop_words(tmp_path, ["en"])
+
+
+def test_copy_scores_kept_in_memory_are_read_back_and_follow_every_input(tmp_path, monkeypatch):
+    corpus = _speech_corpus(tmp_path, ("alpha-1", "beta-1"))
+    memory = tmp_path / "memory"
+    first = CopyDetector(memory=memory).fit(corpus)
+    assert len(list(memory.glob("*.npz"))) == 1
+    plain = CopyDetector().fit(corpus)
+    monkeypatch.setattr(CopyDetector, "_scored", lambda self, c: pytest.fail("scored again"))
+    second = CopyDetector(memory=memory).fit(corpus)  # read back, not scored
+    for detector in (first, second):
+        pd.testing.assert_frame_equal(detector.pairs_, plain.pairs_)
+        pd.testing.assert_frame_equal(detector.set_aside_, plain.set_aside_)
+        pd.testing.assert_frame_equal(detector.clusters_, plain.clusters_)
+    digest = CopyDetector(memory=memory)._digest
+    edited = replace(corpus, texts={**corpus.texts, "alpha-1": corpus.texts["alpha-1"] + " More."})
+    assert len({digest(corpus), digest(edited), CopyDetector(0.5, memory=memory)._digest(corpus),
+                digest(corpus.take(np.array([1, 0, 2, 3])))}) == 4  # a text, the threshold, the order
+    monkeypatch.undo()
+    kept = next(memory.glob("*.npz"))
+    kept.write_bytes(b"damaged")
+    pd.testing.assert_frame_equal(CopyDetector(memory=memory).fit(corpus).pairs_, plain.pairs_)
+    assert kept.read_bytes() != b"damaged"  # scored again and kept again
