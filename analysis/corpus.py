@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -14,7 +13,7 @@ from scipy import sparse
 
 from .counting import TermCounts, matrix_from_maps, stack_counts
 from .errors import ParameterError
-from .files import write_atomic
+from .files import keep_arrays
 from .features import KINDS
 from .validate import CheckedCorpus, CorpusError, check_corpus
 
@@ -180,10 +179,7 @@ def write_counts(folder: Path, key: str, n_tokens: np.ndarray, counts: dict[str,
         arrays |= {f"{kind}_indptr": m.indptr, f"{kind}_indices": m.indices, f"{kind}_data": m.data,
                    f"{kind}_terms": np.frombuffer("\n".join(map(str, tc.terms)).encode("utf-8"), dtype=np.uint8)}
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        buffer = io.BytesIO()
-        np.savez(buffer, **arrays)
-        write_atomic(folder / f"{key}.npz", buffer.getvalue())
+        keep_arrays(folder / f"{key}.npz", arrays)
         for old in folder.glob("*.npz"):
             if old.name != f"{key}.npz":
                 old.unlink(missing_ok=True)

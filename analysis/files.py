@@ -62,6 +62,21 @@ def write_atomic(path: Path, content: str | bytes) -> None:
                 handle.write(content)
 
 
+def keep_arrays(path: Path, arrays: dict) -> None:
+    """Write numpy arrays to ``path`` (.npz) atomically, for a cache; OSError (a read-only folder) propagates."""
+    import numpy as np
+
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    write_atomic(path, buffer.getvalue())
+
+
+def prune_files(folder: Path, pattern: str, keep: int) -> None:
+    """Delete all but the ``keep`` newest files of ``folder`` matching ``pattern``."""
+    for old in sorted(folder.glob(pattern), key=lambda f: f.stat().st_mtime, reverse=True)[keep:]:
+        old.unlink(missing_ok=True)
+
+
 def slug(text: str, keep: str = "") -> str:
     """Return a safe id or file name for ``text``: lower-case a-z, 0-9 and ``keep``, other runs as ``-``.
 

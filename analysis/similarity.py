@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import io
 import re
 import zipfile
 from dataclasses import dataclass
@@ -20,7 +19,7 @@ from scipy.spatial.distance import squareform
 from .corpus import Corpus
 from .errors import ParameterError
 from .features import featurize, without_quotations
-from .files import write_atomic
+from .files import keep_arrays, prune_files
 from .schema import most_common
 
 def _pairs(matrix: np.ndarray, ids, name: str) -> pd.DataFrame:
@@ -337,11 +336,8 @@ class CopyDetector:
             pass
         scored = self._scored(corpus)
         try:
-            buffer = io.BytesIO()
-            np.savez(buffer, **scored)
-            write_atomic(path, buffer.getvalue())
-            for old in sorted(folder.glob("*.npz"), key=lambda f: f.stat().st_mtime)[:-KEPT_SCORES]:
-                old.unlink(missing_ok=True)
+            keep_arrays(path, scored)
+            prune_files(folder, "*.npz", KEPT_SCORES)
         except OSError:
             pass
         return scored
@@ -350,8 +346,8 @@ class CopyDetector:
         """Return a sha256 of everything :meth:`_scored` reads: settings, code, word pairs, texts, articles in order."""
         digest = hashlib.sha256(f"{_code_digest()} {self.threshold!r} {self.fingerprint!r}".encode())
         matrix = corpus.bigrams.matrix.tocsr()
-        for array in (matrix.indptr, matrix.indices, matrix.data):
-            digest.update(np.ascontiguousarray(array, dtype=np.float64).tobytes())
+        for array, dtype in ((matrix.indptr, np.int64), (matrix.indices, np.int64), (matrix.data, np.float64)):
+            digest.update(np.ascontiguousarray(array, dtype=dtype).tobytes())
         digest.update("\n".join(map(str, corpus.bigrams.terms)).encode())
         digest.update("\n".join(corpus.articles["article_id"]).encode())
         for article_id in corpus.articles["article_id"]:
